@@ -1,0 +1,182 @@
+// The `dnmf` command: rank 0 parses the command line (and config file), broadcasts the settings,
+// and every rank runs the chosen subcommand from the library.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "dnmf/app/commands.hpp"
+#include "dnmf/cli/settings.hpp"
+#include "dnmf/mpi/comm.hpp"
+
+namespace {
+
+using dnmf::cli::Settings;
+
+/// What rank 0 decided from the command line, in a broadcastable form.
+struct Command {
+  int status = -1;  ///< -1: run `name`; otherwise exit with this code (help, usage errors)
+  std::string name, input, output, message;
+  Settings settings;
+  int info_ranks = 0;
+  std::int64_t info_k = 20;
+
+  std::string encode() const {
+    std::ostringstream o;
+    o << status << '\n' << name << '\n' << input << '\n' << output << '\n' << info_ranks << '\n'
+      << info_k << '\n' << dnmf::cli::serialize(settings);
+    return o.str();
+  }
+  static Command decode(const std::string& text) {
+    Command c;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    c.status = std::stoi(line);
+    std::getline(in, c.name);
+    std::getline(in, c.input);
+    std::getline(in, c.output);
+    std::getline(in, line);
+    c.info_ranks = std::stoi(line);
+    std::getline(in, line);
+    c.info_k = std::stoll(line);
+    std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    c.settings = dnmf::cli::deserialize(rest);
+    return c;
+  }
+};
+
+Command parse_command_line(int argc, char** argv, int world_size) {
+  CLI::App app{"dnmf: distributed non-negative matrix factorization with scikit-learn's semantics"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dnmf 0.1.0");
+  Command cmd;
+
+  // fit: every option is a scikit-learn parameter name with '_' written as '-'.
+  CLI::App* fit = app.add_subcommand("fit", "factor X ~ W H and write MODEL.h5");
+  fit->add_option("input", cmd.input, "INPUT: file.h5 (object /X) or file.h5:/path")->required();
+  fit->add_option("--output,-o", cmd.output, "model file to write (HDF5)")->required();
+  std::string config;
+  fit->add_option("--config", config, "TOML file with sklearn-named keys (n_components, ...)");
+  struct Opt {
+    const char* flag;
+    const char* key;
+    const char* help;
+  };
+  const Opt opts[] = {
+      {"--n-components", "n_components", "int >= 1 or 'auto' (default auto)"},
+      {"--init", "init", "random, nndsvd, nndsvda, nndsvdar, custom (default: sklearn's rule)"},
+      {"--init-W", "init_W", "custom W0: file.h5:/path (with --init custom)"},
+      {"--init-H", "init_H", "custom H0: file.h5:/path (with --init custom)"},
+      {"--solver", "solver", "cd or mu (default cd)"},
+      {"--beta-loss", "beta_loss", "frobenius, kullback-leibler, itakura-saito or a number"},
+      {"--tol", "tol", "stopping tolerance, real >= 0 (default 1e-4)"},
+      {"--max-iter", "max_iter", "maximum iterations, int >= 1 (default 200)"},
+      {"--random-state", "random_state", "seed, int in [0, 2^32)"},
+      {"--alpha-W", "alpha_W", "penalty weight on W, real >= 0 (default 0)"},
+      {"--alpha-H", "alpha_H", "penalty weight on H, real >= 0 or 'same' (default same)"},
+      {"--l1-ratio", "l1_ratio", "L1 share of the penalty, in [0, 1] (default 0)"},
+      {"--dtype", "dtype", "float64 or float32 (default: the input's)"},
+      {"--grid", "grid", "process grid PRxPC with PR*PC = ranks (default: least communication)"},
+  };
+  Settings cli_values;
+  std::vector<std::pair<CLI::Option*, std::string>> bound;
+  std::vector<std::string> storage(std::size(opts));
+  for (std::size_t i = 0; i < std::size(opts); ++i) {
+    bound.emplace_back(fit->add_option(opts[i].flag, storage[i], opts[i].help), opts[i].key);
+  }
+  bool shuffle = false;
+  CLI::Option* shuffle_opt = fit->add_flag("--shuffle", shuffle, "randomize the cd coordinate order");
+  std::string verbose;
+  CLI::Option* verbose_opt =
+      fit->add_option("--verbose,-v", verbose, "progress table (optionally a level: 1, 2)")
+          ->expected(0, 1);
+
+  CLI::App* info = app.add_subcommand("info", "print shape, dtype and the per-rank memory plan");
+  std::string info_input;
+  info->add_option("input", info_input, "INPUT: file.h5 or file.h5:/path")->required();
+  info->add_option("--ranks", cmd.info_ranks, "plan for this many ranks (default: this job's)");
+  info->add_option("--n-components", cmd.info_k, "plan for this k (default 20)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    cmd.status = 0;
+    cmd.message = app.help(e.get_name().empty() ? "" : e.get_name());
+    if (fit->parsed()) cmd.message = fit->help();
+    if (info->parsed()) cmd.message = info->help();
+    return cmd;
+  } catch (const CLI::CallForVersion&) {
+    cmd.status = 0;
+    cmd.message = "dnmf 0.1.0\n";
+    return cmd;
+  } catch (const CLI::ParseError& e) {
+    cmd.status = 2;  // CLI11's own codes (105-109) become the documented usage code
+    cmd.message = std::string("dnmf: error: ") + e.what() + "\nRun 'dnmf --help' for usage.\n";
+    return cmd;
+  }
+
+  if (fit->parsed()) {
+    cmd.name = "fit";
+    for (const auto& [opt, key] : bound)
+      if (opt->count() > 0) cli_values[key] = opt->as<std::string>();
+    if (shuffle_opt->count() > 0) cli_values["shuffle"] = shuffle ? "true" : "false";
+    if (verbose_opt->count() > 0) cli_values["verbose"] = verbose.empty() ? "1" : verbose;
+    try {
+      const Settings from_file = config.empty() ? Settings{} : dnmf::cli::read_config_file(config);
+      cmd.settings = dnmf::cli::merge(from_file, cli_values);
+    } catch (const dnmf::Error& e) {
+      cmd.status = static_cast<int>(e.code());
+      cmd.message = std::string("dnmf: error: ") + e.what() + "\n";
+    }
+  } else {
+    cmd.name = "info";
+    cmd.input = info_input;
+    if (cmd.info_ranks <= 0) cmd.info_ranks = world_size;
+  }
+  return cmd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dnmf::mpi::Environment env(argc, argv);
+  const dnmf::mpi::Comm world = env.world();
+  const int rank = world.rank();
+  try {
+    std::string encoded;
+    Command cmd;
+    if (rank == 0) {
+      cmd = parse_command_line(argc, argv, world.size());
+      encoded = cmd.encode();
+    }
+    world.bcast(encoded, 0);
+    std::string message = cmd.message;
+    world.bcast(message, 0);
+    cmd = Command::decode(encoded);
+    if (cmd.status >= 0) {
+      if (rank == 0) (cmd.status == 0 ? std::cout : std::cerr) << message << std::flush;
+      return cmd.status;
+    }
+    if (cmd.name == "fit") {
+      dnmf::app::fit(world, cmd.input, cmd.output, cmd.settings, std::cout);
+    } else {
+      dnmf::app::info(world, cmd.input, cmd.info_ranks, cmd.info_k, std::cout);
+    }
+    return 0;
+  } catch (const dnmf::mpi::CollectiveError& e) {
+    // Every rank holds this same error: report once and leave together.
+    if (rank == 0) std::cerr << "dnmf: error: " << e.what() << std::endl;
+    return static_cast<int>(e.code());
+  } catch (const dnmf::Error& e) {
+    // Raised on this rank alone: the others may be waiting in a collective, so end the job.
+    std::cerr << "dnmf: error (rank " << rank << "): " << e.what() << std::endl;
+    MPI_Abort(world.get(), static_cast<int>(e.code()));
+  } catch (const std::exception& e) {
+    std::cerr << "dnmf: internal error (rank " << rank << "): " << e.what() << std::endl;
+    MPI_Abort(world.get(), 1);
+  }
+  return 1;
+}

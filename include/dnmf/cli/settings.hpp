@@ -1,0 +1,39 @@
+#pragma once
+/// @file Run settings as a flat table of scikit-learn parameter names (plus dnmf's own keys) to
+/// text values. The command line, the TOML config file and the broadcast from rank 0 all go
+/// through this one representation, so their precedence and validation cannot drift apart.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dnmf/nmf/params.hpp"
+
+namespace dnmf::cli {
+
+/// Key -> value text, e.g. {"n_components": "20", "alpha_H": "same"}.
+using Settings = std::map<std::string, std::string>;
+
+/// Every key `fit` accepts, in the order help and config docs list them.
+const std::vector<std::string>& fit_keys();
+
+/// Reads a TOML config file into settings; keys must be in `fit_keys()` (UsageError naming the
+/// file and key otherwise; IoError when the file cannot be read).
+Settings read_config_file(const std::string& path);
+/// Same, from TOML text; `origin` names the source in messages.
+Settings parse_config_text(const std::string& text, const std::string& origin);
+
+/// `high` wins over `low` key by key.
+Settings merge(const Settings& low, const Settings& high);
+
+/// One "key=value" line per entry, and back: the broadcast format.
+std::string serialize(const Settings& s);
+Settings deserialize(const std::string& text);
+
+/// Converts and validates the scikit-learn parameters (UsageError on a bad value).
+NmfParams to_params(const Settings& s);
+
+/// A setting's value, or `fallback` when absent.
+std::string get(const Settings& s, const std::string& key, const std::string& fallback = "");
+
+}  // namespace dnmf::cli

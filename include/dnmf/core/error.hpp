@@ -1,0 +1,54 @@
+#pragma once
+/// @file Error types. Each carries the process exit code of the interface contract, so the
+/// driver can map any failure to the documented code without knowing where it came from.
+
+#include <stdexcept>
+#include <string>
+
+namespace dnmf {
+
+/// Process exit codes (spec/interface.md, "Behaviour").
+enum class ExitCode : int {
+  ok = 0,
+  internal = 1,      ///< anything else: a bug or an unexpected library failure
+  usage = 2,         ///< invalid parameters or usage
+  input = 3,         ///< invalid input data
+  io = 4,            ///< file missing, unreadable, not HDF5, output not writable
+  checkpointed = 75  ///< stopped early after writing a checkpoint
+};
+
+/// Base of every dnmf exception; `code()` is the exit code the driver should use.
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  ExitCode code() const noexcept { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+/// A parameter or option is invalid (exit 2).
+class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& what) : Error(ExitCode::usage, what) {}
+};
+
+/// The input data are invalid: values, shapes, structure (exit 3).
+class InputError : public Error {
+ public:
+  explicit InputError(const std::string& what) : Error(ExitCode::input, what) {}
+};
+
+/// A file cannot be read or written (exit 4).
+class IoError : public Error {
+ public:
+  explicit IoError(const std::string& what) : Error(ExitCode::io, what) {}
+};
+
+/// An internal failure: MPI, BLAS argument errors, broken invariants (exit 1).
+class InternalError : public Error {
+ public:
+  explicit InternalError(const std::string& what) : Error(ExitCode::internal, what) {}
+};
+
+}  // namespace dnmf

@@ -1,0 +1,43 @@
+#pragma once
+/// @file Per-phase wall-clock accumulators. Local only: reduce across ranks once, at the end.
+
+#include <array>
+#include <chrono>
+#include <string_view>
+
+namespace dnmf {
+
+enum class Phase { gram, allgather, local_multiply, reduce_scatter, update, error, io, init, count };
+
+constexpr std::array<std::string_view, static_cast<int>(Phase::count)> phase_names = {
+    "gram", "allgather", "local_multiply", "reduce_scatter", "update", "error", "io", "init"};
+
+/// Seconds spent in each phase on this rank.
+class PhaseTimers {
+ public:
+  void add(Phase p, double seconds) { seconds_[static_cast<int>(p)] += seconds; }
+  double get(Phase p) const { return seconds_[static_cast<int>(p)]; }
+  const std::array<double, static_cast<int>(Phase::count)>& all() const { return seconds_; }
+
+  /// Adds the lifetime of the scope to phase `p`.
+  class Scope {
+   public:
+    Scope(PhaseTimers& t, Phase p) : t_(t), p_(p), start_(std::chrono::steady_clock::now()) {}
+    ~Scope() {
+      t_.add(p_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    PhaseTimers& t_;
+    Phase p_;
+    std::chrono::steady_clock::time_point start_;
+  };
+  Scope scope(Phase p) { return Scope(*this, p); }
+
+ private:
+  std::array<double, static_cast<int>(Phase::count)> seconds_{};
+};
+
+}  // namespace dnmf

@@ -1,0 +1,86 @@
+#pragma once
+/// @file The three distributions of the MPI-FAUN schedule:
+///   - DistMatrix: X (m x n) in 2-D blocks; rank (i, j) holds rows R_i and columns C_j;
+///   - DistFactor: a tall factor whose rows are spread over all ranks. W (m x k) follows X's rows:
+///     block R_i is split among the pc ranks of grid row i. Ht = H^T (n x k) follows X's columns:
+///     block C_j is split among the pr ranks of grid column j;
+///   - small k x k matrices (Grams) are plain replicated Matrix objects.
+/// Example, m = 5, 2 x 2 grid: R_0 = rows 0-2, R_1 = rows 3-4; W rows 0-1 on rank (0,0), row 2 on
+/// (0,1), row 3 on (1,0), row 4 on (1,1).
+
+#include <cstdint>
+#include <vector>
+
+#include "dnmf/core/matrix.hpp"
+#include "dnmf/core/partition.hpp"
+#include "dnmf/dist/grid.hpp"
+
+namespace dnmf {
+
+/// X in 2-D blocks over the grid. Holds only this rank's block, row-major.
+template <typename T>
+class DistMatrix {
+ public:
+  DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols);
+
+  const ProcessGrid& grid() const { return *grid_; }
+  std::int64_t rows() const { return rows_; }
+  std::int64_t cols() const { return cols_; }
+  Range row_range() const { return row_range_; }  ///< R_i, global row indices of my block
+  Range col_range() const { return col_range_; }  ///< C_j, global column indices of my block
+  Matrix<T>& local() { return local_; }
+  const Matrix<T>& local() const { return local_; }
+
+ private:
+  const ProcessGrid* grid_;
+  std::int64_t rows_, cols_;
+  Range row_range_, col_range_;
+  Matrix<T> local_;
+};
+
+/// Which of X's dimensions a factor's rows follow.
+enum class FactorSide {
+  samples,  ///< W: one row per row of X; shared within a grid row
+  features  ///< Ht: one row per column of X; shared within a grid column
+};
+
+/// Where a factor's rows live, seen from one rank.
+struct FactorLayout {
+  FactorSide side = FactorSide::samples;
+  std::int64_t global_rows = 0;
+  Range block;                        ///< rows matching my X block (R_i or C_j)
+  Range owned;                        ///< the rows I own, a sub-range of `block`
+  std::vector<std::int64_t> counts;   ///< owned rows of each rank of the sharing communicator
+};
+
+/// The layout of an m x k factor (side samples) or n x k factor (side features) on `grid`.
+FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows);
+
+/// A tall factor (W, or H stored transposed as Ht) distributed by rows over all ranks.
+template <typename T>
+class DistFactor {
+ public:
+  DistFactor(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows, std::int64_t k);
+
+  const ProcessGrid& grid() const { return *grid_; }
+  const FactorLayout& layout() const { return layout_; }
+  std::int64_t global_rows() const { return layout_.global_rows; }
+  std::int64_t k() const { return k_; }
+  Range owned() const { return layout_.owned; }
+  /// The ranks that share my block: row_comm for W, col_comm for Ht.
+  const mpi::Comm& sharing_comm() const;
+  Matrix<T>& local() { return local_; }
+  const Matrix<T>& local() const { return local_; }
+
+  /// Gathers the rows of my block from the ranks that share it (collective on sharing_comm()).
+  ///   before: (0,0) owns W rows 0-1, (0,1) owns row 2      after: both hold rows 0-2 in `block`
+  void gather_block(Matrix<T>& block) const;
+
+ private:
+  const ProcessGrid* grid_;
+  FactorLayout layout_;
+  std::int64_t k_;
+  Matrix<T> local_;
+};
+
+}  // namespace dnmf

@@ -1,0 +1,48 @@
+#pragma once
+/// @file The distributed products of one alternating NMF iteration (MPI-FAUN schedule). Only
+/// k-sized data moves: factor blocks and k x k Grams; X stays where it was read.
+
+#include "dnmf/core/timers.hpp"
+#include "dnmf/dist/dist_matrix.hpp"
+
+namespace dnmf {
+
+/// Products with a fixed distributed X. Keeps gather and partial-product buffers between calls.
+template <typename T>
+class DistProducts {
+ public:
+  explicit DistProducts(const DistMatrix<T>& x, PhaseTimers* timers = nullptr)
+      : x_(x), timers_(timers ? timers : &own_timers_) {}
+
+  const DistMatrix<T>& x() const { return x_; }
+
+  /// g = F^T F (k x k) summed over all ranks; replicated on every rank. Collective.
+  void gram(const DistFactor<T>& f, Matrix<T>& g);
+
+  /// out = (X Ht)[my W rows], i.e. X H^T for the rows of W this rank owns.
+  ///   1. all-gather Ht's block C_j within my grid column;
+  ///   2. local product X_ij Ht_j (|R_i| x k);
+  ///   3. reduce-scatter the partial products within my grid row.
+  /// `w_layout` is the layout of W (for the owned row counts). Collective.
+  void x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_layout, Matrix<T>& out);
+
+  /// out = (X^T W)[my Ht rows]; the mirror image of x_times_ht with the grid's row and column
+  /// communicators swapping roles. Collective.
+  void xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_layout, Matrix<T>& out);
+
+  /// ||X - W H||_F^2 summed block by block (each rank over its own block of X, never forming
+  /// the global product), then all-reduced. Collective.
+  double squared_residual(const DistFactor<T>& w, const DistFactor<T>& ht);
+
+  PhaseTimers& timers() { return *timers_; }
+
+ private:
+  const DistMatrix<T>& x_;
+  PhaseTimers own_timers_;
+  PhaseTimers* timers_;
+  Matrix<T> gathered_;  // a factor's block (|R_i| or |C_j| rows x k)
+  Matrix<T> partial_;   // local product before the reduce-scatter
+  Matrix<T> other_;     // second gathered block for the residual
+};
+
+}  // namespace dnmf

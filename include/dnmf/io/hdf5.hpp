@@ -1,0 +1,96 @@
+#pragma once
+/// @file Parallel HDF5 input and output. Reads are collective hyperslab reads of each rank's
+/// block; the model file is written collectively under a temporary name and renamed over the
+/// target only when complete.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dnmf/core/matrix.hpp"
+#include "dnmf/core/partition.hpp"
+#include "dnmf/mpi/comm.hpp"
+
+namespace dnmf::io {
+
+/// "file.h5" or "file.h5:/path/to/object".
+struct ObjectPath {
+  std::string file;
+  std::string object;
+  std::string str() const { return file + ":" + object; }
+};
+
+/// Splits `spec` at the last ':' followed by '/'; without one, the object is `default_object`.
+ObjectPath parse_object_path(const std::string& spec, const std::string& default_object = "/X");
+
+enum class ElementType { float32, float64, integer };
+std::string to_string(ElementType t);
+
+/// What a dense 2-D dataset holds.
+struct DatasetInfo {
+  ObjectPath path;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+  ElementType type = ElementType::float64;
+};
+
+/// Opens `path` on rank 0 only and checks it is a readable HDF5 file holding a 2-D numeric
+/// dataset; every rank gets the same result or the same exception (IoError for file problems,
+/// InputError for a missing object, wrong rank or type). Collective.
+DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path);
+
+/// Collective read of rows x cols (global ranges) of a 2-D dataset into `out` (resized),
+/// converting to T. Every rank of `comm` must call it; ranges may be empty.
+template <typename T>
+void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
+                Matrix<T>& out);
+
+/// An attribute value for the model file.
+struct Attribute {
+  enum class Kind { real, integer, text } kind;
+  std::string name;
+  double real = 0;
+  std::int64_t integer = 0;
+  std::string text;
+  static Attribute of(std::string n, double v) { return {Kind::real, std::move(n), v, 0, {}}; }
+  static Attribute of(std::string n, std::int64_t v) { return {Kind::integer, std::move(n), 0, v, {}}; }
+  static Attribute of(std::string n, std::string v) {
+    return {Kind::text, std::move(n), 0, 0, std::move(v)};
+  }
+};
+
+/// A collectively written HDF5 file that appears at `target` only on commit(). Until then the
+/// data go to a temporary file in the same folder, removed if the writer is destroyed without a
+/// commit (for example while an exception propagates), so a failed run leaves `target` as it was.
+class AtomicFileWriter {
+ public:
+  /// Collective. Throws IoError (on every rank) when the folder is not writable.
+  AtomicFileWriter(const mpi::Comm& comm, std::string target);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  /// Creates a rows x cols dataset `name` of T and writes this rank's block of it (global row
+  /// range `rows`, column range `cols`; `data` is that block, row-major). Collective.
+  template <typename T>
+  void write_block(const std::string& name, std::int64_t rows, std::int64_t cols, Range my_rows,
+                   Range my_cols, const T* data);
+
+  /// Writes root attributes; every rank passes the same list. Collective.
+  void write_attributes(const std::vector<Attribute>& attrs);
+
+  /// Closes the file and renames it over the target. Collective.
+  void commit();
+
+  const std::string& target() const { return target_; }
+
+ private:
+  void close();
+  mpi::Comm comm_;
+  std::string target_;
+  std::string temp_;
+  std::int64_t file_ = -1;  // hid_t
+  bool committed_ = false;
+};
+
+}  // namespace dnmf::io

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install everything dnmf needs to build, test and run its examples, from Debian's
+# archive only. Idempotent and non-interactive; must run as root (or via sudo).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  cmake make g++ gcc pkg-config git
+  # MPI, linear algebra, parallel HDF5
+  libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libopenblas-dev liblapack-dev
+  libhdf5-openmpi-dev hdf5-tools
+  # tests and small libraries
+  libgtest-dev libcli11-dev libtomlplusplus-dev
+  # the scikit-learn oracle and data helpers (Debian's python3)
+  python3 python3-numpy python3-scipy python3-sklearn python3-h5py
+)
+# The default data set of the README's main job.
+if [ "${DNMF_WITH_DATASET:-1}" = 1 ]; then
+  packages+=(dataset-fashion-mnist python3-pil)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

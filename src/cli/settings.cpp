@@ -1,0 +1,155 @@
+#include "dnmf/cli/settings.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "dnmf/core/error.hpp"
+
+namespace dnmf::cli {
+
+const std::vector<std::string>& fit_keys() {
+  static const std::vector<std::string> keys = {
+      "n_components", "init",    "init_W",       "init_H",  "solver", "beta_loss",
+      "tol",          "max_iter", "random_state", "alpha_W", "alpha_H", "l1_ratio",
+      "shuffle",      "verbose", "dtype",        "grid"};
+  return keys;
+}
+
+namespace {
+
+std::string format_real(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string node_text(const toml::node& n, const std::string& key, const std::string& origin) {
+  if (auto v = n.as_string()) return v->get();
+  if (auto v = n.as_integer()) return std::to_string(v->get());
+  if (auto v = n.as_floating_point()) return format_real(v->get());
+  if (auto v = n.as_boolean()) return v->get() ? "true" : "false";
+  throw UsageError(origin + ": key '" + key + "' must be a string, number or boolean");
+}
+
+std::int64_t to_int(const std::string& key, const std::string& text) {
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0) {
+    throw UsageError(key + ": expected an integer, got '" + text + "'");
+  }
+  return v;
+}
+
+double to_real(const std::string& key, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || std::isnan(v)) {
+    throw UsageError(key + ": expected a real number, got '" + text + "'");
+  }
+  return v;
+}
+
+bool to_bool(const std::string& key, const std::string& text) {
+  if (text == "true" || text == "1" || text == "True") return true;
+  if (text == "false" || text == "0" || text == "False") return false;
+  throw UsageError(key + ": expected true or false, got '" + text + "'");
+}
+
+}  // namespace
+
+Settings parse_config_text(const std::string& text, const std::string& origin) {
+  toml::table table;
+  try {
+    table = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ": invalid TOML at line " << e.source().begin.line << ": " << e.description();
+    throw UsageError(msg.str());
+  }
+  Settings s;
+  const auto& keys = fit_keys();
+  for (const auto& [k, node] : table) {
+    const std::string key(k.str());
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      throw UsageError(origin + ": unknown key '" + key + "'");
+    }
+    s[key] = node_text(node, key, origin);
+  }
+  return s;
+}
+
+Settings read_config_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw IoError("cannot read config file '" + path + "'");
+  std::string text;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return parse_config_text(text, path);
+}
+
+Settings merge(const Settings& low, const Settings& high) {
+  Settings out = low;
+  for (const auto& [k, v] : high) out[k] = v;
+  return out;
+}
+
+std::string serialize(const Settings& s) {
+  std::string out;
+  for (const auto& [k, v] : s) out += k + "=" + v + "\n";
+  return out;
+}
+
+Settings deserialize(const std::string& text) {
+  Settings s;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) s[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return s;
+}
+
+std::string get(const Settings& s, const std::string& key, const std::string& fallback) {
+  const auto it = s.find(key);
+  return it == s.end() ? fallback : it->second;
+}
+
+NmfParams to_params(const Settings& s) {
+  NmfParams p;
+  const std::string k = get(s, "n_components", "auto");
+  if (k != "auto" && k != "None") p.n_components = to_int("n_components", k);
+  p.init = parse_init(get(s, "init", "None"));
+  p.solver = parse_solver(get(s, "solver", "cd"));
+  p.beta_loss = get(s, "beta_loss", "frobenius");
+  p.tol = to_real("tol", get(s, "tol", "0.0001"));
+  p.max_iter = to_int("max_iter", get(s, "max_iter", "200"));
+  const std::string seed = get(s, "random_state", "None");
+  if (seed != "None") {
+    const std::int64_t v = to_int("random_state", seed);
+    if (v < 0 || v > 4294967295LL) {
+      throw UsageError("random_state: must be an integer in [0, 2**32 - 1], got " + seed);
+    }
+    p.random_state = static_cast<std::uint32_t>(v);
+  }
+  p.alpha_W = to_real("alpha_W", get(s, "alpha_W", "0"));
+  const std::string ah = get(s, "alpha_H", "same");
+  if (ah != "same") p.alpha_H = to_real("alpha_H", ah);
+  p.l1_ratio = to_real("l1_ratio", get(s, "l1_ratio", "0"));
+  p.shuffle = to_bool("shuffle", get(s, "shuffle", "false"));
+  const std::string verbose = get(s, "verbose", "0");
+  p.verbose = verbose == "true" ? 1 : verbose == "false" ? 0 : static_cast<int>(to_int("verbose", verbose));
+  p.validate();
+  return p;
+}
+
+}  // namespace dnmf::cli

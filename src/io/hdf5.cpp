@@ -1,0 +1,299 @@
+#include "dnmf/io/hdf5.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <type_traits>
+
+#ifndef H5_HAVE_PARALLEL
+#error "dnmf needs the parallel (MPI) build of HDF5"
+#endif
+
+namespace dnmf::io {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Silences HDF5's own error stack printing once; we report errors ourselves.
+void quiet_hdf5() {
+  static const bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+/// Closes an HDF5 identifier with the matching H5*close when it leaves scope.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  ~Handle() {
+    if (id_ >= 0) closer_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  Closer closer_;
+};
+
+template <typename T>
+hid_t native_type() {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  return std::is_same_v<T, double> ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
+}
+
+/// True when every component of `object` exists as a link in the file.
+bool object_exists(hid_t file, const std::string& object) {
+  std::string prefix;
+  std::size_t pos = 0;
+  while (pos < object.size()) {
+    std::size_t next = object.find('/', pos + 1);
+    if (next == std::string::npos) next = object.size();
+    prefix = object.substr(0, next);
+    if (prefix != "/" && H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    pos = next;
+  }
+  return true;
+}
+
+void check_readable_file(const std::string& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw IoError("cannot read '" + file + "': no such file");
+  if (fs::is_directory(file, ec)) throw IoError("cannot read '" + file + "': it is a directory");
+  if (::access(file.c_str(), R_OK) != 0) throw IoError("cannot read '" + file + "': permission denied");
+  const htri_t is = H5Fis_hdf5(file.c_str());
+  if (is <= 0) throw IoError("cannot read '" + file + "': not an HDF5 file (or truncated)");
+}
+
+DatasetInfo probe_dense_local(const ObjectPath& path) {
+  quiet_hdf5();
+  check_readable_file(path.file);
+  Handle file(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) throw IoError("cannot open '" + path.file + "' as HDF5 (corrupted or truncated?)");
+  if (!object_exists(file.get(), path.object)) {
+    throw InputError("'" + path.file + "' has no object '" + path.object + "'");
+  }
+  Handle obj(H5Oopen(file.get(), path.object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!obj.ok()) throw IoError("cannot open '" + path.str() + "' (corrupted file?)");
+  const H5I_type_t kind = H5Iget_type(obj.get());
+  if (kind == H5I_GROUP) {
+    throw InputError("'" + path.str() +
+                     "' is a group; sparse matrices are not supported by this build yet, store X "
+                     "as a dense 2-D dataset");
+  }
+  if (kind != H5I_DATASET) throw InputError("'" + path.str() + "' is not a dataset");
+  Handle space(H5Dget_space(obj.get()), H5Sclose);
+  const int ndims = H5Sget_simple_extent_ndims(space.get());
+  if (ndims != 2) {
+    throw InputError("'" + path.str() + "' must be a 2-D dataset, but it has " +
+                     std::to_string(ndims) + " dimension(s)");
+  }
+  hsize_t dims[2] = {0, 0};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  Handle type(H5Dget_type(obj.get()), H5Tclose);
+  DatasetInfo info;
+  info.path = path;
+  info.rows = static_cast<std::int64_t>(dims[0]);
+  info.cols = static_cast<std::int64_t>(dims[1]);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_FLOAT) {
+    info.type = H5Tget_size(type.get()) == 4 ? ElementType::float32 : ElementType::float64;
+  } else if (cls == H5T_INTEGER) {
+    info.type = ElementType::integer;
+  } else {
+    throw InputError("'" + path.str() + "' must hold numbers (float or integer)");
+  }
+  return info;
+}
+
+}  // namespace
+
+ObjectPath parse_object_path(const std::string& spec, const std::string& default_object) {
+  const std::size_t pos = spec.rfind(":/");
+  if (pos == std::string::npos) return {spec, default_object};
+  return {spec.substr(0, pos), spec.substr(pos + 1)};
+}
+
+std::string to_string(ElementType t) {
+  switch (t) {
+    case ElementType::float32: return "float32";
+    case ElementType::float64: return "float64";
+    case ElementType::integer: return "integer";
+  }
+  return "?";
+}
+
+DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path) {
+  DatasetInfo info;
+  mpi::agree(comm, [&] {
+    if (comm.rank() == 0) info = probe_dense_local(path);
+  });
+  std::int64_t meta[3] = {info.rows, info.cols, static_cast<std::int64_t>(info.type)};
+  comm.bcast(meta, 3, 0);
+  info.path = path;
+  info.rows = meta[0];
+  info.cols = meta[1];
+  info.type = static_cast<ElementType>(meta[2]);
+  return info;
+}
+
+template <typename T>
+void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
+                Matrix<T>& out) {
+  quiet_hdf5();
+  out.resize(rows.size, cols.size);
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fapl_mpio(fapl.get(), comm.get(), MPI_INFO_NULL);
+  Handle file(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+  // H5Fopen is collective: every rank sees the same failure.
+  if (!file.ok()) throw IoError("cannot open '" + path.file + "' for a parallel read");
+  Handle dset(H5Dopen2(file.get(), path.object.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!dset.ok()) throw InputError("cannot open dataset '" + path.str() + "'");
+  Handle filespace(H5Dget_space(dset.get()), H5Sclose);
+  const hsize_t mdims[2] = {static_cast<hsize_t>(rows.size), static_cast<hsize_t>(cols.size)};
+  Handle memspace(H5Screate_simple(2, mdims, nullptr), H5Sclose);
+  if (rows.size == 0 || cols.size == 0) {
+    H5Sselect_none(filespace.get());
+    H5Sselect_none(memspace.get());
+  } else {
+    const hsize_t start[2] = {static_cast<hsize_t>(rows.begin), static_cast<hsize_t>(cols.begin)};
+    H5Sselect_hyperslab(filespace.get(), H5S_SELECT_SET, start, nullptr, mdims, nullptr);
+  }
+  Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
+  const herr_t rc = H5Dread(dset.get(), native_type<T>(), memspace.get(), filespace.get(),
+                            dxpl.get(), out.data());
+  // A failed collective read (e.g. a truncated file) fails on every rank that touched it; agree
+  // so that all ranks leave together.
+  mpi::raise_if_any(comm, rc < 0 ? std::make_exception_ptr(IoError(
+                                       "cannot read '" + path.str() + "' (truncated file?)"))
+                                 : std::exception_ptr());
+}
+
+template void read_block<double>(const mpi::Comm&, const ObjectPath&, Range, Range,
+                                 Matrix<double>&);
+template void read_block<float>(const mpi::Comm&, const ObjectPath&, Range, Range, Matrix<float>&);
+
+// ---------------------------------------------------------------------------------------------
+
+AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target)
+    : comm_(comm), target_(std::move(target)) {
+  quiet_hdf5();
+  mpi::agree(comm_, [&] {
+    if (comm_.rank() != 0) return;
+    const fs::path t(target_);
+    const fs::path dir = t.has_parent_path() ? t.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      throw IoError("cannot write '" + target_ + "': folder '" + dir.string() + "' does not exist");
+    }
+    if (fs::is_directory(t, ec)) throw IoError("cannot write '" + target_ + "': it is a directory");
+    if (::access(dir.c_str(), W_OK) != 0) {
+      throw IoError("cannot write '" + target_ + "': folder '" + dir.string() + "' is not writable");
+    }
+    temp_ = (dir / ("." + t.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+  });
+  comm_.bcast(temp_, 0);
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  H5Pset_fapl_mpio(fapl.get(), comm_.get(), MPI_INFO_NULL);
+  const hid_t f = H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  if (f < 0) throw IoError("cannot create '" + temp_ + "' next to '" + target_ + "'");
+  file_ = f;
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (committed_) return;
+  close();
+  if (comm_.rank() == 0 && !temp_.empty()) std::remove(temp_.c_str());
+}
+
+void AtomicFileWriter::close() {
+  if (file_ >= 0) {
+    H5Fclose(static_cast<hid_t>(file_));
+    file_ = -1;
+  }
+}
+
+template <typename T>
+void AtomicFileWriter::write_block(const std::string& name, std::int64_t rows, std::int64_t cols,
+                                   Range my_rows, Range my_cols, const T* data) {
+  const hid_t file = static_cast<hid_t>(file_);
+  const hsize_t dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(cols)};
+  Handle filespace(H5Screate_simple(2, dims, nullptr), H5Sclose);
+  Handle dset(H5Dcreate2(file, name.c_str(), native_type<T>(), filespace.get(), H5P_DEFAULT,
+                         H5P_DEFAULT, H5P_DEFAULT),
+              H5Dclose);
+  if (!dset.ok()) throw IoError("cannot create dataset '" + name + "' in '" + temp_ + "'");
+  const hsize_t mdims[2] = {static_cast<hsize_t>(my_rows.size), static_cast<hsize_t>(my_cols.size)};
+  Handle memspace(H5Screate_simple(2, mdims, nullptr), H5Sclose);
+  if (my_rows.size == 0 || my_cols.size == 0) {
+    H5Sselect_none(filespace.get());
+    H5Sselect_none(memspace.get());
+  } else {
+    const hsize_t start[2] = {static_cast<hsize_t>(my_rows.begin),
+                              static_cast<hsize_t>(my_cols.begin)};
+    H5Sselect_hyperslab(filespace.get(), H5S_SELECT_SET, start, nullptr, mdims, nullptr);
+  }
+  Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
+  const herr_t rc =
+      H5Dwrite(dset.get(), native_type<T>(), memspace.get(), filespace.get(), dxpl.get(), data);
+  mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(
+                                        IoError("cannot write dataset '" + name + "' to '" +
+                                                temp_ + "' (disk full?)"))
+                                  : std::exception_ptr());
+}
+
+void AtomicFileWriter::write_attributes(const std::vector<Attribute>& attrs) {
+  const hid_t file = static_cast<hid_t>(file_);
+  Handle scalar(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle str_type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(str_type.get(), H5T_VARIABLE);
+  H5Tset_cset(str_type.get(), H5T_CSET_UTF8);
+  for (const Attribute& a : attrs) {
+    const hid_t type = a.kind == Attribute::Kind::real      ? H5T_NATIVE_DOUBLE
+                       : a.kind == Attribute::Kind::integer ? H5T_NATIVE_INT64
+                                                            : str_type.get();
+    Handle attr(H5Acreate2(file, a.name.c_str(), type, scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose);
+    if (!attr.ok()) throw IoError("cannot create attribute '" + a.name + "' in '" + temp_ + "'");
+    const char* text = a.text.c_str();
+    const void* buf = a.kind == Attribute::Kind::real      ? static_cast<const void*>(&a.real)
+                      : a.kind == Attribute::Kind::integer ? static_cast<const void*>(&a.integer)
+                                                           : static_cast<const void*>(&text);
+    if (H5Awrite(attr.get(), type, buf) < 0) throw IoError("cannot write attribute '" + a.name + "'");
+  }
+}
+
+void AtomicFileWriter::commit() {
+  close();
+  comm_.barrier();
+  mpi::agree(comm_, [&] {
+    if (comm_.rank() != 0) return;
+    // Flush the data to stable storage before the rename makes the file visible.
+    const int fd = ::open(temp_.c_str(), O_RDONLY);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+    std::error_code ec;
+    fs::rename(temp_, target_, ec);
+    if (ec) throw IoError("cannot rename '" + temp_ + "' to '" + target_ + "': " + ec.message());
+  });
+  committed_ = true;
+}
+
+template void AtomicFileWriter::write_block<double>(const std::string&, std::int64_t, std::int64_t,
+                                                    Range, Range, const double*);
+template void AtomicFileWriter::write_block<float>(const std::string&, std::int64_t, std::int64_t,
+                                                   Range, Range, const float*);
+
+}  // namespace dnmf::io

@@ -1,0 +1,83 @@
+#include "dnmf/la/kernels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "dnmf/la/blas.hpp"
+
+namespace dnmf::la {
+
+template <typename T>
+double squared_residual(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
+                        std::int64_t ldx, const T* w, const T* ht) {
+  if (rows == 0 || cols == 0) return 0.0;
+  // Panels of about 256 KiB keep the product and the matching rows of X in cache.
+  const std::int64_t panel = std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1));
+  std::vector<T> wh(static_cast<std::size_t>(std::min(panel, rows) * cols));
+  double total = 0.0;
+  for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
+    const std::int64_t nr = std::min(panel, rows - r0);
+    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), wh.data(), cols);
+    for (std::int64_t i = 0; i < nr; ++i) {
+      const T* xr = x + (r0 + i) * ldx;
+      const T* yr = wh.data() + i * cols;
+      double s = 0.0;
+      for (std::int64_t j = 0; j < cols; ++j) {
+        const double d = static_cast<double>(xr[j]) - static_cast<double>(yr[j]);
+        s += d * d;
+      }
+      total += s;
+    }
+  }
+  return total;
+}
+
+template <typename T>
+void multiplicative_step(std::int64_t size, T* f, T* num, T* den, double l1, double l2, T eps) {
+  const T l1t = static_cast<T>(l1);
+  const T l2t = static_cast<T>(l2);
+  for (std::int64_t i = 0; i < size; ++i) {
+    T d = den[i];
+    if (l1 > 0) d += l1t;
+    if (l2 > 0) d = d + l2t * f[i];
+    if (d == T(0)) d = eps;
+    num[i] /= d;
+    f[i] *= num[i];
+  }
+}
+
+template <typename T>
+BlockStats block_stats(std::int64_t size, const T* x) {
+  BlockStats s;
+  s.min = std::numeric_limits<double>::infinity();
+  double comp = 0.0;  // Neumaier compensation, so the mean does not depend on block sizes much
+  for (std::int64_t i = 0; i < size; ++i) {
+    const double v = static_cast<double>(x[i]);
+    if (!std::isfinite(v)) {
+      ++s.nonfinite;
+      continue;
+    }
+    if (v < 0) ++s.negative;
+    if (v < s.min) s.min = v;
+    const double t = s.sum + v;
+    comp += std::abs(s.sum) >= std::abs(v) ? (s.sum - t) + v : (v - t) + s.sum;
+    s.sum = t;
+  }
+  s.sum += comp;
+  return s;
+}
+
+template double squared_residual<double>(std::int64_t, std::int64_t, std::int64_t, const double*,
+                                         std::int64_t, const double*, const double*);
+template double squared_residual<float>(std::int64_t, std::int64_t, std::int64_t, const float*,
+                                        std::int64_t, const float*, const float*);
+template void multiplicative_step<double>(std::int64_t, double*, double*, double*, double, double,
+                                          double);
+template void multiplicative_step<float>(std::int64_t, float*, float*, float*, double, double,
+                                         float);
+template BlockStats block_stats<double>(std::int64_t, const double*);
+template BlockStats block_stats<float>(std::int64_t, const float*);
+
+}  // namespace dnmf::la

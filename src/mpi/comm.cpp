@@ -1,0 +1,187 @@
+#include "dnmf/mpi/comm.hpp"
+
+#include <limits>
+#include <numeric>
+
+namespace dnmf::mpi {
+
+void check(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, text, &len);
+  throw InternalError(std::string("MPI failure in ") + what + ": " + std::string(text, len));
+}
+
+int to_count(std::int64_t n, const char* what) {
+  if (n < 0 || n > std::numeric_limits<int>::max()) {
+    throw InternalError(std::string("message too large for one MPI call in ") + what + " (" +
+                        std::to_string(n) + " elements)");
+  }
+  return static_cast<int>(n);
+}
+
+namespace {
+std::shared_ptr<MPI_Comm> owned(MPI_Comm c) {
+  check(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  return std::shared_ptr<MPI_Comm>(new MPI_Comm(c), [](MPI_Comm* p) {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized && *p != MPI_COMM_NULL) MPI_Comm_free(p);
+    delete p;
+  });
+}
+
+std::vector<int> displacements(const std::vector<int>& counts) {
+  std::vector<int> displs(counts.size(), 0);
+  std::int64_t total = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    displs[r] = to_count(total, "displacement");
+    total += counts[r];
+  }
+  return displs;
+}
+
+std::vector<int> to_counts(const std::vector<std::int64_t>& counts) {
+  std::vector<int> out(counts.size());
+  for (std::size_t r = 0; r < counts.size(); ++r) out[r] = to_count(counts[r], "counts");
+  return out;
+}
+}  // namespace
+
+Comm Comm::wrap(MPI_Comm comm) { return Comm(std::make_shared<MPI_Comm>(comm)); }
+
+Comm Comm::dup() const {
+  MPI_Comm c;
+  check(MPI_Comm_dup(get(), &c), "MPI_Comm_dup");
+  return Comm(owned(c));
+}
+
+Comm Comm::split(int color, int key) const {
+  MPI_Comm c;
+  check(MPI_Comm_split(get(), color, key, &c), "MPI_Comm_split");
+  return Comm(owned(c));
+}
+
+int Comm::rank() const {
+  int r = 0;
+  check(MPI_Comm_rank(get(), &r), "MPI_Comm_rank");
+  return r;
+}
+
+int Comm::size() const {
+  int s = 0;
+  check(MPI_Comm_size(get(), &s), "MPI_Comm_size");
+  return s;
+}
+
+void Comm::barrier() const { check(MPI_Barrier(get()), "MPI_Barrier"); }
+
+template <typename T>
+void Comm::allreduce_sum(T* data, std::int64_t count) const {
+  if (size() == 1 || count == 0) return;
+  check(MPI_Allreduce(MPI_IN_PLACE, data, to_count(count, "allreduce"), mpi_type<T>::get(), MPI_SUM,
+                      get()),
+        "MPI_Allreduce");
+}
+
+template <typename T>
+T Comm::allreduce_max(T value) const {
+  check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, mpi_type<T>::get(), MPI_MAX, get()),
+        "MPI_Allreduce");
+  return value;
+}
+
+template <typename T>
+T Comm::allreduce_min(T value) const {
+  check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, mpi_type<T>::get(), MPI_MIN, get()),
+        "MPI_Allreduce");
+  return value;
+}
+
+template <typename T>
+void Comm::bcast(T* data, std::int64_t count, int root) const {
+  if (size() == 1 || count == 0) return;
+  check(MPI_Bcast(data, to_count(count, "bcast"), mpi_type<T>::get(), root, get()), "MPI_Bcast");
+}
+
+void Comm::bcast(std::string& text, int root) const {
+  std::int64_t len = static_cast<std::int64_t>(text.size());
+  bcast(&len, 1, root);
+  text.resize(static_cast<std::size_t>(len));
+  bcast(text.data(), len, root);
+}
+
+template <typename T>
+void Comm::allgatherv(const T* send, T* recv, const std::vector<std::int64_t>& counts) const {
+  const std::vector<int> c = to_counts(counts);
+  const std::vector<int> d = displacements(c);
+  const int me = rank();
+  check(MPI_Allgatherv(send, c[me], mpi_type<T>::get(), recv, c.data(), d.data(),
+                       mpi_type<T>::get(), get()),
+        "MPI_Allgatherv");
+}
+
+template <typename T>
+void Comm::reduce_scatter_sum(const T* send, T* recv,
+                              const std::vector<std::int64_t>& counts) const {
+  const std::vector<int> c = to_counts(counts);
+  check(MPI_Reduce_scatter(send, recv, c.data(), mpi_type<T>::get(), MPI_SUM, get()),
+        "MPI_Reduce_scatter");
+}
+
+#define DNMF_INSTANTIATE_COMM(T)                                                              \
+  template void Comm::allreduce_sum<T>(T*, std::int64_t) const;                               \
+  template T Comm::allreduce_max<T>(T) const;                                                 \
+  template T Comm::allreduce_min<T>(T) const;                                                 \
+  template void Comm::bcast<T>(T*, std::int64_t, int) const;                                  \
+  template void Comm::allgatherv<T>(const T*, T*, const std::vector<std::int64_t>&) const; \
+  template void Comm::reduce_scatter_sum<T>(const T*, T*, const std::vector<std::int64_t>&) const;
+DNMF_INSTANTIATE_COMM(double)
+DNMF_INSTANTIATE_COMM(float)
+DNMF_INSTANTIATE_COMM(int)
+DNMF_INSTANTIATE_COMM(std::int64_t)
+DNMF_INSTANTIATE_COMM(std::uint64_t)
+DNMF_INSTANTIATE_COMM(char)
+#undef DNMF_INSTANTIATE_COMM
+
+Environment::Environment(int& argc, char**& argv) {
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+}
+
+Environment::~Environment() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+Comm Environment::world() const {
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  return Comm::wrap(MPI_COMM_WORLD);
+}
+
+void raise_if_any(const Comm& comm, const std::exception_ptr& failure) {
+  const int me = comm.rank();
+  const int first = comm.allreduce_min(failure ? me : comm.size());
+  if (first == comm.size()) return;
+  int code = static_cast<int>(ExitCode::internal);
+  std::string message;
+  if (me == first) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const Error& e) {
+      code = static_cast<int>(e.code());
+      message = e.what();
+    } catch (const std::exception& e) {
+      message = e.what();
+    } catch (...) {
+      message = "unknown exception";
+    }
+  }
+  comm.bcast(&code, 1, first);
+  comm.bcast(message, first);
+  throw CollectiveError(static_cast<ExitCode>(code), message);
+}
+
+}  // namespace dnmf::mpi
