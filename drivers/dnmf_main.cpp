@@ -85,7 +85,10 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   std::vector<std::pair<CLI::Option*, std::string>> bound;
   std::vector<std::string> storage(std::size(opts));
   for (std::size_t i = 0; i < std::size(opts); ++i) {
-    bound.emplace_back(fit->add_option(opts[i].flag, storage[i], opts[i].help), opts[i].key);
+    // The last occurrence wins, so wrapper scripts can put defaults first and let users override.
+    bound.emplace_back(fit->add_option(opts[i].flag, storage[i], opts[i].help)
+                           ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast),
+                       opts[i].key);
   }
   bool shuffle = false;
   CLI::Option* shuffle_opt = fit->add_flag("--shuffle", shuffle, "randomize the cd coordinate order");

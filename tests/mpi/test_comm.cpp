@@ -1,1 +1,74 @@
 #include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "dnmf/dist/grid.hpp"
+#include "test_helpers.hpp"
+
+namespace dnmf {
+namespace {
+
+TEST(Comm, AllgathervConcatenatesInRankOrder) {
+  const mpi::Comm comm = test::world_comm();
+  const int p = comm.size(), me = comm.rank();
+  // Rank r contributes r + 1 copies of the value r.
+  std::vector<std::int64_t> counts(p);
+  for (int r = 0; r < p; ++r) counts[r] = r + 1;
+  std::vector<double> send(me + 1, double(me));
+  std::vector<double> recv(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}));
+  comm.allgatherv(send.data(), recv.data(), counts);
+  std::size_t pos = 0;
+  for (int r = 0; r < p; ++r)
+    for (int c = 0; c <= r; ++c) EXPECT_EQ(recv[pos++], double(r));
+}
+
+TEST(Comm, ReduceScatterSumsAndSplits) {
+  const mpi::Comm comm = test::world_comm();
+  const int p = comm.size(), me = comm.rank();
+  std::vector<std::int64_t> counts(p, 2);
+  counts[0] = 3;  // uneven
+  const std::int64_t total = 2 * p + 1;
+  std::vector<double> send(total);
+  for (std::int64_t i = 0; i < total; ++i) send[i] = double(i) * (me + 1);
+  std::vector<double> recv(counts[me]);
+  comm.reduce_scatter_sum(send.data(), recv.data(), counts);
+  const double ranks_sum = p * (p + 1) / 2.0;
+  const std::int64_t offset = me == 0 ? 0 : 3 + 2 * (me - 1);
+  for (std::int64_t i = 0; i < counts[me]; ++i) EXPECT_EQ(recv[i], double(offset + i) * ranks_sum);
+}
+
+TEST(Comm, AgreeRaisesTheLowestFailingRanksErrorEverywhere) {
+  const mpi::Comm comm = test::world_comm();
+  const int last = comm.size() - 1;
+  try {
+    mpi::agree(comm, [&] {
+      if (comm.rank() == last) throw InputError("bad block on rank " + std::to_string(last));
+    });
+    FAIL() << "no exception";
+  } catch (const mpi::CollectiveError& e) {
+    EXPECT_EQ(e.code(), ExitCode::input);
+    EXPECT_EQ(std::string(e.what()), "bad block on rank " + std::to_string(last));
+  }
+  EXPECT_NO_THROW(mpi::agree(comm, [] {}));
+}
+
+TEST(ProcessGrid, CommunicatorsFollowRowMajorRankLayout) {
+  const mpi::Comm comm = test::world_comm();
+  for (const GridShape shape : test::all_grids(comm.size())) {
+    const ProcessGrid grid(comm, shape);
+    EXPECT_EQ(grid.my_row(), comm.rank() / shape.pc);
+    EXPECT_EQ(grid.my_col(), comm.rank() % shape.pc);
+    EXPECT_EQ(grid.row_comm().size(), shape.pc);
+    EXPECT_EQ(grid.col_comm().size(), shape.pr);
+    EXPECT_EQ(grid.row_comm().rank(), grid.my_col());
+    EXPECT_EQ(grid.col_comm().rank(), grid.my_row());
+  }
+}
+
+TEST(ProcessGrid, WrongSizeIsAUsageError) {
+  const mpi::Comm comm = test::world_comm();
+  EXPECT_THROW(ProcessGrid(comm, GridShape{comm.size() + 1, 1}), UsageError);
+}
+
+}  // namespace
+}  // namespace dnmf
