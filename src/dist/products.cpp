@@ -10,6 +10,14 @@ std::vector<std::int64_t> scaled(const std::vector<std::int64_t>& counts, std::i
   for (auto& c : out) c *= k;
   return out;
 }
+
+/// out = in^T for row-major matrices.
+template <typename T>
+void transpose(const Matrix<T>& in, Matrix<T>& out) {
+  out.resize(in.cols(), in.rows());
+  for (std::int64_t i = 0; i < in.rows(); ++i)
+    for (std::int64_t j = 0; j < in.cols(); ++j) out(j, i) = in(i, j);
+}
 }  // namespace
 
 template <typename T>
@@ -32,9 +40,12 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
-    partial_.resize(xl.rows(), k);
-    la::gemm(la::Op::none, la::Op::none, xl.rows(), k, xl.cols(), T(1), xl.data(), xl.cols(),
-             gathered_.data(), k, T(0), partial_.data(), k);
+    // OpenBLAS is markedly faster producing the short-and-wide k x |R_i| result (Ht_j^T X_ij^T)
+    // than the tall |R_i| x k one, so compute that and transpose the small result.
+    wide_.resize(k, xl.rows());
+    la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), gathered_.data(), k,
+             xl.data(), xl.cols(), T(0), wide_.data(), xl.rows());
+    transpose(wide_, partial_);
   }
   auto t = timers_->scope(Phase::reduce_scatter);
   out.resize(w_layout.owned.size, k);
@@ -57,9 +68,11 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
-    partial_.resize(xl.cols(), k);
-    la::gemm(la::Op::trans, la::Op::none, xl.cols(), k, xl.rows(), T(1), xl.data(), xl.cols(),
-             gathered_.data(), k, T(0), partial_.data(), k);
+    // W_i^T X_ij (k x |C_j|), then transposed: the fast orientation, as in x_times_ht.
+    wide_.resize(k, xl.cols());
+    la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), gathered_.data(), k,
+             xl.data(), xl.cols(), T(0), wide_.data(), xl.cols());
+    transpose(wide_, partial_);
   }
   auto t = timers_->scope(Phase::reduce_scatter);
   out.resize(ht_layout.owned.size, k);

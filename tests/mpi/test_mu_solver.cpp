@@ -102,7 +102,9 @@ TEST_P(MuSolverTest, DistributedEqualsSerialOnEveryGrid) {
     for (std::int64_t a = 0; a < k; ++a) serial.h(a, j) = ht0(j, a);
   const Matrix<double> w0 = serial.w;
   serial.run(p, pen);
-  if (c.stops_early) EXPECT_LT(serial.n_iter, c.max_iter);
+  if (c.stops_early) {
+    EXPECT_LT(serial.n_iter, c.max_iter);
+  }
   Matrix<double> ht_final(n, k);
   for (std::int64_t j = 0; j < n; ++j)
     for (std::int64_t a = 0; a < k; ++a) ht_final(j, a) = serial.h(a, j);

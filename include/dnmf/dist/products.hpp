@@ -42,6 +42,7 @@ class DistProducts {
   PhaseTimers* timers_;
   Matrix<T> gathered_;  // a factor's block (|R_i| or |C_j| rows x k)
   Matrix<T> partial_;   // local product before the reduce-scatter
+  Matrix<T> wide_;      // the local product as computed (k x rows), before transposing
   Matrix<T> other_;     // second gathered block for the residual
 };
 
