@@ -137,9 +137,6 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
     }
     k = resolve_n_components(params, p, h_rows);
     init = resolve_init(params, k, n, p);
-    if (params.solver != Solver::mu) {
-      throw UsageError("solver: only 'mu' is implemented in this build; use --solver mu");
-    }
     if (params.beta() != 2.0) {
       throw UsageError("beta_loss: only 'frobenius' is implemented in this build for solver 'mu'");
     }
@@ -185,6 +182,15 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
   DataSummary data;
   mpi::agree(grid.all(), [&] { data = summarize_data(x, "X"); });
 
+  // Without --random-state, sklearn uses numpy's global RNG: unpredictable. Rank 0 draws one
+  // seed for everybody, so all ranks still agree on the random init and the cd order.
+  std::uint64_t seed64 = params.random_state.value_or(0);
+  if (!params.random_state) {
+    if (root) seed64 = std::random_device{}();
+    grid.all().bcast(&seed64, 1, 0);
+  }
+  const auto seed = static_cast<std::uint32_t>(seed64);
+
   DistFactor<T> w(grid, FactorSide::samples, n, k);
   DistFactor<T> ht(grid, FactorSide::features, p, k);
   {
@@ -197,12 +203,7 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
         check_custom_factor(w, "W");
       });
     } else {
-      std::uint64_t seed = params.random_state.value_or(0);
-      if (!params.random_state) {  // like numpy's global RNG: unpredictable, but one for all ranks
-        if (root) seed = std::random_device{}();
-        grid.all().bcast(&seed, 1, 0);
-      }
-      random_init(data, static_cast<std::uint32_t>(seed), w, ht);
+      random_init(data, seed, w, ht);
     }
   }
 
@@ -212,11 +213,11 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
   auto observer = [&](const IterationInfo& it) {
     if (!root) return;
     if (params.verbose) {
-      if (it.iteration == 1) out << "  iteration        error    seconds\n";
-      if (!std::isnan(it.error) || it.iteration % every == 0) {
-        out << std::setw(11) << it.iteration << "  "
-            << (std::isnan(it.error) ? std::string("          -") : fmt("%11.6g", it.error))
-            << "  " << fmt("%9.3f", it.seconds) << "\n"
+      if (it.iteration == 1) out << "  iteration        error    violation    seconds\n";
+      if (!std::isnan(it.error) || !std::isnan(it.violation) || it.iteration % every == 0) {
+        auto cell = [](double v) { return std::isnan(v) ? std::string("          -") : fmt("%11.6g", v); };
+        out << std::setw(11) << it.iteration << "  " << cell(it.error) << "  "
+            << cell(it.violation) << "  " << fmt("%9.3f", it.seconds) << "\n"
             << std::flush;
       }
     } else if (it.seconds - last_progress >= 30.0) {  // a heartbeat on long quiet runs
@@ -227,7 +228,9 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
     }
   };
   const Penalties pen = scaled_penalties(params, n, p);
-  const FitResult result = fit_mu(products, w, ht, params, pen, true, observer);
+  const FitResult result = params.solver == Solver::cd
+                               ? fit_cd(products, w, ht, params, pen, seed, true, observer)
+                               : fit_mu(products, w, ht, params, pen, true, observer);
 
   if (root && result.n_iter == params.max_iter && params.tol > 0) {
     out << "ConvergenceWarning: Maximum number of iterations " << params.max_iter

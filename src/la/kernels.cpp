@@ -69,6 +69,27 @@ BlockStats block_stats(std::int64_t size, const T* x) {
   return s;
 }
 
+template <typename T>
+T cd_sweep(std::int64_t rows, std::int64_t k, T* a, const T* g, const T* r,
+           const std::int64_t* perm) {
+  T violation = 0;
+  for (std::int64_t s = 0; s < k; ++s) {
+    const std::int64_t t = perm[s];
+    const T* gt = g + t * k;
+    const T hess = gt[t];
+    for (std::int64_t i = 0; i < rows; ++i) {
+      T* ai = a + i * k;
+      // Same summation order as scikit-learn: start from -r, add g[t, c] a[i, c] for c = 0..k-1.
+      T grad = -r[i * k + t];
+      for (std::int64_t c = 0; c < k; ++c) grad += gt[c] * ai[c];
+      const T pg = ai[t] == T(0) ? std::min(grad, T(0)) : grad;
+      violation += std::abs(pg);
+      if (hess != T(0)) ai[t] = std::max(ai[t] - grad / hess, T(0));
+    }
+  }
+  return violation;
+}
+
 template double squared_residual<double>(std::int64_t, std::int64_t, std::int64_t, const double*,
                                          std::int64_t, const double*, const double*);
 template double squared_residual<float>(std::int64_t, std::int64_t, std::int64_t, const float*,
@@ -77,6 +98,10 @@ template void multiplicative_step<double>(std::int64_t, double*, double*, double
                                           double);
 template void multiplicative_step<float>(std::int64_t, float*, float*, float*, double, double,
                                          float);
+template double cd_sweep<double>(std::int64_t, std::int64_t, double*, const double*,
+                                 const double*, const std::int64_t*);
+template float cd_sweep<float>(std::int64_t, std::int64_t, float*, const float*, const float*,
+                               const std::int64_t*);
 template BlockStats block_stats<double>(std::int64_t, const double*);
 template BlockStats block_stats<float>(std::int64_t, const float*);
 

@@ -1,0 +1,514 @@
+#!/usr/bin/python3
+"""End-to-end checks of the `dnmf` command-line contract (spec/interface.md).
+
+Every case runs `mpiexec -n 4 --oversubscribe $DNMF_BIN ...` (1 rank where noted) in a
+temporary folder and checks
+  * the exact exit code (0 success, 2 usage/parameters, 3 input data, 4 I/O),
+  * for failures: stderr holds exactly one line from dnmf (starting with "dnmf"),
+    and that line names the problem (and the file/object where relevant),
+  * that the run ends within the timeout (a timeout is a failure: "hang"),
+  * for successful fits: stdout has exactly one line starting with "dnmf fit:"
+    that gives n_iter_ (the one-line summary), and the model file is complete.
+
+Usage: /usr/bin/python3 tests/cli/test_cli.py [-k SUBSTRING] [--keep DIR]
+Environment: DNMF_BIN (default <repo>/build/bin/dnmf), DNMF_MPIEXEC (default mpiexec).
+Ends with the line `N passed, M failed`; the exit code is non-zero on any failure.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+SCRIPTS = os.path.join(REPO, "scripts")
+
+PYTHON = "/usr/bin/python3"
+TIMEOUT = 120  # seconds per subprocess; exceeding it is a failure ("hang")
+RANKS = 4
+
+ENV_DEFAULTS = {
+    "OMPI_ALLOW_RUN_AS_ROOT": "1",
+    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+    "OMPI_MCA_rmaps_base_oversubscribe": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+for _key, _value in ENV_DEFAULTS.items():
+    os.environ.setdefault(_key, _value)
+DNMF_BIN = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
+MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"
+
+N, P, K = 90, 30, 5          # data.h5: /X N x P, /W0 N x K, /H0 K x P
+# a valid, fast configuration: each error case changes exactly one thing
+VALID = ["--n-components", "3", "--solver", "mu", "--init", "random", "--random-state", "0",
+         "--max-iter", "20"]
+CUSTOM = ["--n-components", str(K), "--solver", "mu", "--init", "custom",
+          "--max-iter", "20"]
+
+MODEL_ATTRS = ["reconstruction_err_", "n_iter_", "n_components_", "n_features_in_"]
+PARAM_ATTRS = ["n_components", "init", "solver", "beta_loss", "tol", "max_iter",
+               "random_state", "alpha_W", "alpha_H", "l1_ratio", "verbose", "shuffle"]
+
+
+class Failure(AssertionError):
+    pass
+
+
+class Result:
+    def __init__(self, argv, rc, out, err, secs):
+        self.argv, self.rc, self.out, self.err, self.secs = argv, rc, out, err, secs
+
+    def dnmf_lines(self):
+        """Lines of stderr written by dnmf itself (not by the MPI launcher)."""
+        return [line for line in self.err.splitlines() if line.lower().startswith("dnmf")]
+
+    def summary(self):
+        lines = self.dnmf_lines() or [line for line in self.err.splitlines() if line.strip()]
+        return " | ".join(lines[:3])[:300]
+
+
+def run(argv, cwd):
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"hang: no exit after {TIMEOUT} s: {' '.join(argv)}") from None
+    return Result(argv, proc.returncode, proc.stdout, proc.stderr,
+                  time.perf_counter() - start)
+
+
+def dnmf(cwd, *args, ranks=RANKS):
+    return run([MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF_BIN] + list(args), cwd)
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def keyword_match(text, keyword):
+    """keyword is a string or a tuple of alternatives; case-insensitive containment."""
+    alternatives = keyword if isinstance(keyword, tuple) else (keyword,)
+    return any(alt.lower() in text.lower() for alt in alternatives)
+
+
+def expect_error(res, codes, keywords):
+    """Exit code in codes (int or tuple), exactly one dnmf line on stderr naming keywords."""
+    codes = codes if isinstance(codes, tuple) else (codes,)
+    check(res.rc in codes, f"exit {res.rc}, expected {' or '.join(map(str, codes))}; "
+          f"stderr: {res.summary()}")
+    lines = res.dnmf_lines()
+    check(len(lines) == 1, f"expected exactly one message from dnmf on stderr, got "
+          f"{len(lines)}: {lines[:5]!r}")
+    missing = [k for k in keywords if not keyword_match(lines[0], k)]
+    check(not missing, f"message {lines[0]!r} does not mention {missing!r}")
+    return f"exit {res.rc} {res.secs:.2f}s: {lines[0][:110]}"
+
+
+def expect_fit_ok(res, model=None):
+    """Exit 0, one 'dnmf fit:' summary line with n_iter_, and a complete model file."""
+    check(res.rc == 0, f"exit {res.rc}, expected 0; stderr: {res.summary()}")
+    summary = [line for line in res.out.splitlines() if line.startswith("dnmf fit:")]
+    check(summary, f"no line starting with 'dnmf fit:' on stdout: {res.out[-300:]!r}")
+    check("n_iter_" in summary[-1], f"summary line has no n_iter_: {summary[-1]!r}")
+    if model is not None:
+        check(os.path.isfile(model), f"model {model} was not written")
+    return summary
+
+
+def read_model(path):
+    with h5py.File(path, "r") as f:
+        attrs = {k: f.attrs[k] for k in f.attrs}
+        W = f["W"][()] if "W" in f else None
+        H = f["H"][()] if "H" in f else None
+    return W, H, attrs
+
+
+def text_attr(value):
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+# ----------------------------------------------------------------------------------------
+# fixtures
+# ----------------------------------------------------------------------------------------
+def make_fixtures(tmp):
+    """Write data.h5 (make_dataset.py), data32.h5, bad.h5 (bad objects), config files,
+    a non-HDF5 file and a truncated HDF5 file."""
+    for name, extra in (("data.h5", []), ("data32.h5", ["--dtype", "float32"])):
+        res = run([PYTHON, os.path.join(SCRIPTS, "make_dataset.py"), name, "--rows", str(N),
+                   "--cols", str(P), "--k", str(K), "--seed", "11"] + extra, tmp)
+        if res.rc != 0:
+            raise RuntimeError(f"make_dataset.py failed: {res.err}")
+    with h5py.File(os.path.join(tmp, "data.h5"), "r") as f:
+        X, W0, H0 = f["X"][()], f["W0"][()], f["H0"][()]
+    with h5py.File(os.path.join(tmp, "bad.h5"), "w") as f:
+        f["X"], f["W0"], f["H0"] = X, W0, H0
+        f["one_d"] = X[0]
+        f["three_d"] = X.reshape(3, N // 3, P)
+        for name, value in (("negative", -1.0), ("nan", np.nan), ("posinf", np.inf)):
+            Y = X.copy()
+            Y[-1, -1] = value  # last row, last column: only the last rank's block has it
+            f[name] = Y
+        f["H_rows"] = H0[:K - 1]           # wrong first dimension
+        f["H_cols"] = H0[:, :P - 1]        # wrong second dimension
+        Wn = W0.copy()
+        Wn[-1, -1] = -0.25
+        f["W_negative"] = Wn
+        f["H_zero"] = np.zeros_like(H0)
+    with open(os.path.join(tmp, "not_hdf5.h5"), "w") as fh:
+        fh.write("this is plain text, not an HDF5 file\n" * 20)
+    with open(os.path.join(tmp, "data.h5"), "rb") as fh:
+        blob = fh.read()
+    with open(os.path.join(tmp, "truncated.h5"), "wb") as fh:
+        fh.write(blob[:len(blob) // 2])
+    with open(os.path.join(tmp, "good.toml"), "w") as fh:
+        fh.write('# sklearn names\nn_components = 3\nsolver = "mu"\nmax_iter = 7\n'
+                 'tol = 0.0\ninit = "random"\nrandom_state = 0\n')
+    with open(os.path.join(tmp, "unknown_key.toml"), "w") as fh:
+        fh.write('n_components = 3\nsolver = "mu"\nnot_a_parameter = 1\n')
+    with open(os.path.join(tmp, "invalid.toml"), "w") as fh:
+        fh.write('n_components = = 3\nsolver = "mu\n[[[\n')
+    os.mkdir(os.path.join(tmp, "a_directory"))
+
+
+# ----------------------------------------------------------------------------------------
+# cases: each takes the work folder, raises Failure, returns a short detail string
+# ----------------------------------------------------------------------------------------
+CASES = []
+
+
+def case(name):
+    def register(func):
+        CASES.append((name, func))
+        return func
+    return register
+
+
+def error_case(name, args, keywords, code=2, ranks=RANKS):
+    """Register a case: `dnmf fit data.h5 ARGS -o out.h5` (or raw args) fails with code."""
+    def func(tmp):
+        res = dnmf(tmp, *args, ranks=ranks)
+        detail = expect_error(res, code, keywords)
+        check(not os.path.exists(os.path.join(tmp, "out.h5")), "out.h5 was written")
+        return detail
+    CASES.append((name, func))
+
+
+# --- help -------------------------------------------------------------------------------
+@case("help: dnmf --help exits 0 (1 rank)")
+def _(tmp):
+    res = dnmf(tmp, "--help", ranks=1)
+    check(res.rc == 0, f"exit {res.rc}, expected 0: {res.summary()}")
+    check("fit" in res.out and "usage" in res.out.lower(), f"help text lacks usage/fit: "
+          f"{res.out[:200]!r}")
+    return f"exit 0, {len(res.out.splitlines())} lines"
+
+
+@case("help: dnmf fit --help exits 0 (1 rank)")
+def _(tmp):
+    res = dnmf(tmp, "fit", "--help", ranks=1)
+    check(res.rc == 0, f"exit {res.rc}, expected 0: {res.summary()}")
+    for opt in ("--n-components", "--output", "--solver", "--init", "--tol", "--max-iter",
+                "--alpha-W", "--alpha-H", "--l1-ratio", "--grid", "--config"):
+        check(opt in res.out, f"fit --help does not list {opt}")
+    return f"exit 0, {len(res.out.splitlines())} lines"
+
+
+# --- usage and parameter errors: exit 2 ---------------------------------------------------
+FIT = ["fit", "data.h5"]
+OUT = ["--output", "out.h5"]
+error_case("usage: unknown option", FIT + VALID + ["--bogus-option", "1"] + OUT,
+            ["bogus-option"])
+error_case("usage: unknown subcommand", ["frobnicate", "data.h5"], ["frobnicate"])
+error_case("usage: missing --output", FIT + VALID, ["output"])
+error_case("usage: --max-iter 0", FIT + VALID + ["--max-iter", "0"] + OUT,
+            [("max_iter", "max-iter")])
+error_case("usage: --max-iter abc", FIT + VALID + ["--max-iter", "abc"] + OUT,
+            [("max_iter", "max-iter")])
+error_case("usage: --tol -1", FIT + VALID + ["--tol", "-1"] + OUT, ["tol"])
+error_case("usage: --l1-ratio 2", FIT + VALID + ["--l1-ratio", "2"] + OUT,
+            [("l1_ratio", "l1-ratio")])
+error_case("usage: --alpha-W -1", FIT + VALID + ["--alpha-W", "-1"] + OUT,
+            [("alpha_W", "alpha-W")])
+error_case("usage: --n-components 0", FIT + VALID + ["--n-components", "0"] + OUT,
+            [("n_components", "n-components")])
+error_case("usage: --init bogus", ["fit", "data.h5", "--n-components", "3", "--solver", "mu",
+                                    "--init", "bogus", "--random-state", "0"] + OUT,
+            ["init", "bogus"])
+error_case("usage: --solver bogus", ["fit", "data.h5", "--n-components", "3", "--solver",
+                                      "bogus", "--init", "random", "--random-state", "0"] + OUT,
+            ["solver", "bogus"])
+error_case("usage: --beta-loss bogus", FIT + VALID + ["--beta-loss", "bogus"] + OUT,
+            [("beta_loss", "beta-loss"), "bogus"])
+error_case("usage: kullback-leibler with --solver cd",
+            ["fit", "data.h5", "--n-components", "3", "--solver", "cd", "--init", "random",
+             "--random-state", "0", "--beta-loss", "kullback-leibler"] + OUT,
+            ["kullback-leibler", "cd"])
+error_case("usage: --grid 3x3 at 4 ranks", FIT + VALID + ["--grid", "3x3"] + OUT,
+            ["grid", "3x3"])
+error_case("usage: malformed --grid 2by2", FIT + VALID + ["--grid", "2by2"] + OUT,
+            ["grid", "2by2"])
+error_case("usage: malformed --grid 4x", FIT + VALID + ["--grid", "4x"] + OUT, ["grid"])
+error_case("usage: --init custom without --init-W",
+            FIT + CUSTOM + ["--init-H", "data.h5:/H0"] + OUT, [("init-W", "init_W")])
+error_case("usage: parameters checked before the input (bad --max-iter, missing file)",
+            ["fit", "missing.h5"] + VALID + ["--max-iter", "0"] + OUT,
+            [("max_iter", "max-iter")])
+
+
+# --- config file ---------------------------------------------------------------------------
+@case("config: sklearn keys are used")
+def _(tmp):
+    res = dnmf(tmp, "fit", "data.h5", "--config", "good.toml", "--output", "cfg.h5")
+    expect_fit_ok(res, os.path.join(tmp, "cfg.h5"))
+    W, H, attrs = read_model(os.path.join(tmp, "cfg.h5"))
+    check(int(attrs["n_iter_"]) == 7, f"n_iter_ = {attrs['n_iter_']}, expected 7 (max_iter=7, "
+          "tol=0 from the config)")
+    check(int(attrs["n_components_"]) == 3, f"n_components_ = {attrs['n_components_']}, "
+          "expected 3")
+    check(text_attr(attrs["solver"]) == "mu", f"solver = {attrs['solver']!r}, expected 'mu'")
+    check(text_attr(attrs["init"]) == "random", f"init = {attrs['init']!r}")
+    check(int(attrs["random_state"]) == 0, f"random_state = {attrs['random_state']!r}")
+    check(W.shape == (N, 3) and H.shape == (3, P), f"W {W.shape}, H {H.shape}")
+    return "n_iter_=7 n_components_=3 solver=mu"
+
+
+@case("config: command line overrides the config")
+def _(tmp):
+    res = dnmf(tmp, "fit", "data.h5", "--config", "good.toml", "--max-iter", "9",
+               "--n-components", "2", "--output", "cfg2.h5")
+    expect_fit_ok(res, os.path.join(tmp, "cfg2.h5"))
+    W, H, attrs = read_model(os.path.join(tmp, "cfg2.h5"))
+    check(int(attrs["n_iter_"]) == 9, f"n_iter_ = {attrs['n_iter_']}, expected 9")
+    check(int(attrs["max_iter"]) == 9, f"max_iter = {attrs['max_iter']}, expected 9")
+    check(int(attrs["n_components_"]) == 2, f"n_components_ = {attrs['n_components_']}")
+    check(text_attr(attrs["solver"]) == "mu", "solver from the config was lost")
+    return "max_iter 9 and n_components 2 from the command line, solver=mu from the config"
+
+
+error_case("config: unknown key", FIT + ["--config", "unknown_key.toml"] + OUT,
+            ["not_a_parameter", "unknown_key.toml"])
+error_case("config: invalid TOML", FIT + ["--config", "invalid.toml"] + OUT,
+            ["invalid.toml"])
+error_case("config: missing config file", FIT + ["--config", "no_such.toml"] + OUT,
+            ["no_such.toml"], code=4)
+
+
+# --- I/O failures of the input: exit 4; object-level problems: exit 3 ------------------------
+error_case("input: missing file", ["fit", "no_such_file.h5"] + VALID + OUT,
+            ["no_such_file.h5"], code=4)
+error_case("input: not an HDF5 file", ["fit", "not_hdf5.h5"] + VALID + OUT,
+            ["not_hdf5.h5"], code=4)
+error_case("input: truncated HDF5 file (3 or 4)", ["fit", "truncated.h5"] + VALID + OUT,
+            ["truncated.h5"], code=(4, 3))
+error_case("input: missing object", ["fit", "data.h5:/nope"] + VALID + OUT,
+            ["data.h5", "/nope"], code=3)
+error_case("input: 1-D dataset", ["fit", "bad.h5:/one_d"] + VALID + OUT,
+            ["one_d", ("2-d", "dimension", "rank")], code=3)
+error_case("input: 3-D dataset", ["fit", "bad.h5:/three_d"] + VALID + OUT,
+            ["three_d", ("2-d", "dimension", "rank")], code=3)
+
+# --- bad values in X: exit 3 (the bad entry is in the last rank's block only) ---------------
+error_case("data: negative value (last row/col)", ["fit", "bad.h5:/negative"] + VALID + OUT,
+            ["negative"], code=3)
+error_case("data: negative value, grid 2x2", ["fit", "bad.h5:/negative"] + VALID +
+            ["--grid", "2x2"] + OUT, ["negative"], code=3)
+error_case("data: NaN", ["fit", "bad.h5:/nan"] + VALID + OUT, ["nan"], code=3)
+error_case("data: +Inf", ["fit", "bad.h5:/posinf"] + VALID + OUT, ["inf"], code=3)
+error_case("data: NaN at 3 ranks", ["fit", "bad.h5:/nan"] + VALID + OUT, ["nan"], code=3,
+            ranks=3)
+
+# --- custom init: exit 3 ---------------------------------------------------------------------
+error_case("init: H with wrong first dimension",
+            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_rows"]
+            + OUT, ["wrong first dimension"], code=3)
+error_case("init: H with wrong second dimension",
+            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_cols"]
+            + OUT, ["wrong second dimension"], code=3)
+error_case("init: negative W0",
+            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W_negative", "--init-H",
+                                          "bad.h5:/H0"] + OUT,
+            ["negative", ("W_negative", "input W", " W")], code=3)
+error_case("init: all-zero H0",
+            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_zero"]
+            + OUT, ["zero", ("H_zero", "input H", " H")], code=3)
+error_case("init: missing --init-H object",
+            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/nope"]
+            + OUT, ["/nope"], code=3)
+
+# --- output not writable: exit 4 --------------------------------------------------------------
+error_case("output: folder does not exist", FIT + VALID + ["--output", "no_dir/out.h5"],
+            ["no_dir"], code=4)
+error_case("output: path is a directory", FIT + VALID + ["--output", "a_directory"],
+            ["a_directory"], code=4)
+
+
+# --- atomic outputs ---------------------------------------------------------------------------
+@case("output: atomic (failed run leaves the file, success replaces it)")
+def _(tmp):
+    folder = os.path.join(tmp, "atomic")
+    os.mkdir(folder)
+    target = os.path.join(folder, "m.h5")
+    with h5py.File(target, "w") as f:
+        f["sentinel"] = np.arange(10.0)
+        f.attrs["note"] = "must survive a failed run"
+    with open(target, "rb") as fh:
+        before = fh.read()
+    listing = sorted(os.listdir(folder))
+
+    for bad in (["fit", "bad.h5:/negative"] + VALID,
+                ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0",
+                                              "--init-H", "bad.h5:/H_cols"]):
+        res = dnmf(tmp, *bad, "--output", "atomic/m.h5")
+        check(res.rc == 3, f"failing fit exit {res.rc}, expected 3: {res.summary()}")
+        with open(target, "rb") as fh:
+            check(fh.read() == before, "m.h5 changed after a failed run")
+        check(sorted(os.listdir(folder)) == listing,
+              f"folder changed after a failed run: {sorted(os.listdir(folder))}")
+
+    res = dnmf(tmp, "fit", "data.h5", *VALID, "--output", "atomic/m.h5")
+    expect_fit_ok(res, target)
+    check(sorted(os.listdir(folder)) == ["m.h5"],
+          f"temporary files left: {sorted(os.listdir(folder))}")
+    with h5py.File(target, "r") as f:
+        check("sentinel" not in f, "old content still there after a successful run")
+        check(set(f.keys()) >= {"W", "H"}, f"datasets {list(f.keys())}")
+        W, H = f["W"], f["H"]
+        check(W.shape == (N, 3) and H.shape == (3, P), f"W {W.shape}, H {H.shape}")
+        check(W.dtype == np.float64 and H.dtype == np.float64, f"dtypes {W.dtype}, {H.dtype}")
+        check(np.all(np.isfinite(W[()])) and np.all(W[()] >= 0) and np.all(H[()] >= 0),
+              "W/H not finite and non-negative")
+        missing = [a for a in MODEL_ATTRS + PARAM_ATTRS if a not in f.attrs]
+        check(not missing, f"missing root attributes {missing}")
+        attrs = dict(f.attrs)
+    check(int(attrs["n_components_"]) == 3 and int(attrs["n_features_in_"]) == P,
+          f"n_components_={attrs['n_components_']} n_features_in_={attrs['n_features_in_']}")
+    check(1 <= int(attrs["n_iter_"]) <= 20, f"n_iter_={attrs['n_iter_']}")
+    check(float(attrs["reconstruction_err_"]) > 0, "reconstruction_err_ <= 0")
+    expected = {"solver": "mu", "init": "random", "beta_loss": "frobenius", "alpha_H": "same"}
+    for key, value in expected.items():
+        check(text_attr(attrs[key]) == value, f"attribute {key} = {attrs[key]!r}, "
+              f"expected {value!r}")
+    for key, value in (("n_components", 3), ("max_iter", 20), ("random_state", 0),
+                       ("tol", 1e-4), ("alpha_W", 0.0), ("l1_ratio", 0.0), ("verbose", 0)):
+        check(float(attrs[key]) == value, f"attribute {key} = {attrs[key]!r}, expected {value}")
+    check(not bool(attrs["shuffle"]), f"shuffle = {attrs['shuffle']!r}")
+    return "failed runs left m.h5 byte-identical, success replaced it; all attributes present"
+
+
+@case("output: float32 input gives a float32 model")
+def _(tmp):
+    res = dnmf(tmp, "fit", "data32.h5", *VALID, "--output", "m32.h5")
+    expect_fit_ok(res, os.path.join(tmp, "m32.h5"))
+    W, H, attrs = read_model(os.path.join(tmp, "m32.h5"))
+    check(W.dtype == np.float32 and H.dtype == np.float32, f"dtypes {W.dtype}, {H.dtype}")
+    return "W, H float32"
+
+
+# --- info, verbose, summary line -------------------------------------------------------------
+@case("info: shape and dtype (1 rank)")
+def _(tmp):
+    details = []
+    for spec, dtype in (("data.h5", "float64"), ("data32.h5", "float32"),
+                        ("data.h5:/H0", "float64")):
+        res = dnmf(tmp, "info", spec, ranks=1)
+        check(res.rc == 0, f"info {spec}: exit {res.rc}: {res.summary()}")
+        rows, cols = (K, P) if spec.endswith("/H0") else (N, P)
+        check(re.search(rf"\b{rows}\b\D{{1,6}}\b{cols}\b", res.out),
+              f"info {spec}: shape {rows} x {cols} not in output {res.out[:300]!r}")
+        check(dtype in res.out, f"info {spec}: dtype {dtype} not in output {res.out[:300]!r}")
+        details.append(f"{spec}: {rows}x{cols} {dtype}")
+    return "; ".join(details)
+
+
+error_case("info: missing file (1 rank)", ["info", "no_such_file.h5"], ["no_such_file.h5"],
+            code=4, ranks=1)
+
+
+@case("summary: one 'dnmf fit:' line, no table without --verbose")
+def _(tmp):
+    res = dnmf(tmp, "fit", "data.h5", *VALID, "--tol", "1e-9", "--output", "s.h5")
+    lines = expect_fit_ok(res, os.path.join(tmp, "s.h5"))
+    check(len(lines) == 1, f"expected one 'dnmf fit:' line (not one per rank), got {lines!r}")
+    check(not re.search(r"^\s*10\s+\d", res.out, re.M), "iteration table printed without "
+          "--verbose")
+    return lines[0][:120]
+
+
+@case("verbose: --verbose prints an iteration table")
+def _(tmp):
+    res = dnmf(tmp, "fit", "data.h5", *VALID, "--tol", "1e-9", "--max-iter", "30", "--verbose",
+               "--output", "v.h5")
+    lines = expect_fit_ok(res, os.path.join(tmp, "v.h5"))
+    check(re.search(r"iteration", res.out, re.I), "no iteration table header in stdout")
+    rows = re.findall(r"^\s*(10|20|30)\s+([0-9][0-9.eE+-]*)", res.out, re.M)
+    check([r[0] for r in rows] == ["10", "20", "30"],
+          f"expected table rows for iterations 10, 20, 30 (error checks), got {rows!r}")
+    W, H, attrs = read_model(os.path.join(tmp, "v.h5"))
+    check(int(attrs["verbose"]) >= 1, f"attribute verbose = {attrs['verbose']!r}")
+    check("n_iter_=30" in lines[-1].replace(" ", ""), f"summary {lines[-1]!r}")
+    return f"{len(rows)} table rows; {lines[-1][:80]}"
+
+
+# ----------------------------------------------------------------------------------------
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-k", dest="grep", help="run only cases whose name contains this")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR (must not exist) and keep it")
+    args = parser.parse_args()
+
+    print(f"dnmf CLI contract: DNMF_BIN={DNMF_BIN} DNMF_MPIEXEC={MPIEXEC}", flush=True)
+    passed = failed = 0
+    failures = []
+    start = time.perf_counter()
+    if not os.access(DNMF_BIN, os.X_OK):
+        print(f"FAIL dnmf executable: {DNMF_BIN} is not an executable file")
+        print("0 passed, 1 failed")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="dnmf-cli-") as tmp:
+        if args.keep:
+            os.makedirs(args.keep)
+            tmp = os.path.abspath(args.keep)
+        make_fixtures(tmp)
+        for name, func in CASES:
+            if args.grep and args.grep not in name:
+                continue
+            t0 = time.perf_counter()
+            try:
+                detail = func(tmp)
+                ok = True
+            except Failure as exc:
+                ok, detail = False, str(exc)
+            except Exception as exc:  # a broken case is a failure, not a crash
+                ok, detail = False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+            for leftover in ("out.h5",):
+                path = os.path.join(tmp, leftover)
+                if os.path.exists(path):
+                    os.remove(path)
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                failures.append(f"{name}: {detail}")
+            print(f"{'PASS' if ok else 'FAIL'} {name:62s} [{time.perf_counter() - t0:5.2f}s] "
+                  f"{detail}", flush=True)
+    print(f"CLI contract: {time.perf_counter() - start:.1f} s")
+    if failures:
+        print("failures:")
+        for line in failures:
+            print(f"  {line}")
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

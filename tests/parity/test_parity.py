@@ -112,6 +112,7 @@ class Case:
     rtol: float = 1e-9          # against scikit-learn (compare_models.py default)
     cross_rtol: float = 1e-12   # between rank counts / grids
     ref_checks: List[Callable] = field(default_factory=list)
+    repeat: List[Tuple[int, Optional[str]]] = field(default_factory=list)  # same bits twice
     note: str = ""
 
     def option(self, name):
@@ -122,6 +123,7 @@ MU = ["--solver", "mu"]
 D_MAIN = Data(90, 30, 5, seed=1)                       # the acceptance data set
 D_LOWRANK = Data(80, 40, 4, seed=3, low_rank=3)        # tol 1e-3 stops at 120 of 300
 D_UNEVEN = Data(97, 23, 4, seed=5)                     # 97, 23 prime: no P in 2..4 divides
+D_WIDE = Data(31, 97, 3, seed=9)                       # more columns than rows
 D_F32 = Data(84, 36, 4, seed=7, dtype="float32")
 
 SUITES = {
@@ -153,11 +155,16 @@ SUITES = {
              runs=[(1, None), (3, None), (4, None)]),
         Case("grids", D_LOWRANK,
              ["--n-components", "4"] + MU + CUSTOM + ["--tol", "0", "--max-iter", "60"],
-             runs=[(1, None), (4, "1x4"), (4, "4x1"), (4, "2x2"), (3, "1x3"), (3, "3x1")]),
+             runs=[(1, None), (4, "1x4"), (4, "4x1"), (4, "2x2"), (3, "1x3"), (3, "3x1")],
+             repeat=[(4, "2x2")], note="explicit grids; 2x2 run twice for identical bits"),
         Case("uneven_grids", D_UNEVEN,
              ["--n-components", "4"] + MU + CUSTOM + ["--tol", "1e-4", "--max-iter", "150"],
              runs=ALL_RANKS + [(4, "2x2"), (4, "1x4"), (3, "1x3")],
-             note="97x23, no P divides"),
+             note="no P in 2..4 divides 97 or 23"),
+        Case("wide_random", D_WIDE,
+             ["--n-components", "3"] + MU +
+             ["--init", "random", "--random-state", "3", "--tol", "1e-4", "--max-iter", "80"],
+             note="default grids"),
         Case("float32", D_F32,
              ["--n-components", "4"] + MU + CUSTOM + ["--tol", "0", "--max-iter", "50"],
              rtol=1e-4, cross_rtol=1e-4, note="float32 data"),
@@ -319,6 +326,34 @@ def run_case(case, tmp, cache, runner, grep):
             detail += "; " + "; ".join(problems)
         runner.record(label, ok, detail)
         models.append((f"P={ranks}" + (f"/{grid}" if grid else ""), model))
+
+    for ranks, grid in case.repeat:
+        label = f"{tag} P={ranks}" + (f" grid={grid}" if grid else "") + " repeated"
+        first = dict(models).get(f"P={ranks}" + (f"/{grid}" if grid else ""))
+        if (grep and grep not in label) or first is None:
+            continue
+        model = os.path.join(tmp, f"{tag}.P{ranks}.{grid or 'auto'}.again.h5")
+        argv = [MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF_BIN, "fit",
+                data_file + ":/X"] + options + ["--output", model]
+        if grid:
+            argv += ["--grid", grid]
+        try:
+            rc, out, err, secs = run(argv, tmp)
+        except Failure as exc:
+            runner.record(label, False, str(exc))
+            continue
+        if rc != 0:
+            runner.record(label, False, f"dnmf exit {rc}: {last_lines(err + out)}")
+            continue
+        same = []
+        with h5py.File(first, "r") as fa, h5py.File(model, "r") as fb:
+            for name in ("W", "H"):
+                same.append(fa[name][()].tobytes() == fb[name][()].tobytes())
+            for name in MODEL_ATTRS:
+                same.append(np.asarray(fa.attrs[name]).tobytes()
+                            == np.asarray(fb.attrs[name]).tobytes())
+        runner.record(label, all(same), "W, H and attributes bit-identical to the first run"
+                      if all(same) else "results differ between two identical runs")
 
     if len(models) >= 2:
         worst_pair, worst, problems = None, 0.0, []

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 
 #include "dnmf/dist/products.hpp"
 #include "dnmf/nmf/params.hpp"
@@ -14,6 +15,7 @@ struct IterationInfo {
   std::int64_t iteration = 0;
   double error = 0;     ///< sqrt(2 D_beta) when computed at this iteration, else NaN
   double seconds = 0;   ///< wall time since the solver started
+  double violation = std::numeric_limits<double>::quiet_NaN();  ///< cd: violation / first one
 };
 using IterationObserver = std::function<void(const IterationInfo&)>;
 
@@ -49,5 +51,13 @@ template <typename T>
 FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, bool update_h,
                  const IterationObserver& observer);
+
+/// scikit-learn's coordinate-descent solver (Fast HALS, spec §4) for the Frobenius loss.
+/// `seed` drives the component order when params.shuffle (numpy's RandomState(seed), one
+/// permutation per sweep, identical on every rank). Updates W and, when `update_h`, Ht in place.
+template <typename T>
+FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
+                 const NmfParams& params, const Penalties& penalties, std::uint32_t seed,
+                 bool update_h, const IterationObserver& observer);
 
 }  // namespace dnmf
