@@ -137,9 +137,6 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
     }
     k = resolve_n_components(params, p, h_rows);
     init = resolve_init(params, k, n, p);
-    if (params.beta() != 2.0) {
-      throw UsageError("beta_loss: only 'frobenius' is implemented in this build for solver 'mu'");
-    }
     if (init != Init::random && init != Init::custom) {
       throw UsageError("init: '" + to_string(init) +
                        "' is not implemented in this build; use --init random or --init custom" +
@@ -180,7 +177,14 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
     io::read_block(grid.all(), xinfo.path, x.row_range(), x.col_range(), x.local());
   }
   DataSummary data;
-  mpi::agree(grid.all(), [&] { data = summarize_data(x, "X"); });
+  mpi::agree(grid.all(), [&] {
+    data = summarize_data(x, "X");
+    if (params.beta() <= 0 && data.min == 0) {
+      throw InputError("When beta_loss <= 0 and X contains zeros, the solver may diverge. Please "
+                       "add small values to X, or use a positive beta_loss (" + xinfo.path.str() +
+                       ")");
+    }
+  });
 
   // Without --random-state, sklearn uses numpy's global RNG: unpredictable. Rank 0 draws one
   // seed for everybody, so all ranks still agree on the random init and the cd order.

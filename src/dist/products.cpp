@@ -95,6 +95,89 @@ double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFacto
   return x_.grid().all().allreduce_sum(local);
 }
 
+template <typename T>
+double DistProducts<T>::divergence(const DistFactor<T>& w, const DistFactor<T>& ht, double beta) {
+  if (beta == 2.0) return 0.5 * squared_residual(w, ht);
+  auto t = timers_->scope(Phase::error);
+  w.gather_block(gathered_);
+  ht.gather_block(other_);
+  const Matrix<T>& xl = x_.local();
+  const la::DivergenceSums local = la::divergence_sums(
+      xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(), gathered_.data(), other_.data(), beta);
+  const std::int64_t k = w.k();
+  // beta = 1 needs sum(W H) over every entry: (column sums of W) . (column sums of Ht).
+  std::vector<double> sums(static_cast<std::size_t>(3 + 2 * k), 0.0);
+  sums[0] = local.s1;
+  sums[1] = local.s2;
+  sums[2] = local.s3;
+  for (std::int64_t i = 0; i < w.local().rows(); ++i)
+    for (std::int64_t c = 0; c < k; ++c) sums[3 + c] += static_cast<double>(w.local()(i, c));
+  for (std::int64_t j = 0; j < ht.local().rows(); ++j)
+    for (std::int64_t c = 0; c < k; ++c) sums[3 + k + c] += static_cast<double>(ht.local()(j, c));
+  x_.grid().all().allreduce_sum(sums.data(), static_cast<std::int64_t>(sums.size()));
+  if (beta == 1.0) {
+    double sum_wh = 0;
+    for (std::int64_t c = 0; c < k; ++c) sum_wh += sums[3 + c] * sums[3 + k + c];
+    return sums[0] + (sum_wh - sums[1]);
+  }
+  if (beta == 0.0) {
+    const double size = static_cast<double>(x_.rows()) * static_cast<double>(x_.cols());
+    return sums[0] - size - sums[1];
+  }
+  return (sums[0] - beta * sums[1] + sums[2] * (beta - 1.0)) / (beta * (beta - 1.0));
+}
+
+template <typename T>
+void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta,
+                                    la::MuSide side, Matrix<T>& num, Matrix<T>& den) {
+  const std::int64_t k = w.k();
+  const bool w_side = side == la::MuSide::w;
+  const FactorLayout& mine = w_side ? w.layout() : ht.layout();
+  {
+    auto t = timers_->scope(Phase::allgather);
+    w.gather_block(gathered_);
+    ht.gather_block(other_);
+  }
+  const Matrix<T>& xl = x_.local();
+  {
+    auto t = timers_->scope(Phase::local_multiply);
+    const std::int64_t out_rows = w_side ? xl.rows() : xl.cols();
+    partial_.resize(out_rows, k);
+    partial_den_.resize(out_rows, k);
+    la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), gathered_.data(),
+                         other_.data(), beta, side, partial_.data(), partial_den_.data());
+  }
+  auto t = timers_->scope(Phase::reduce_scatter);
+  const mpi::Comm& comm = w_side ? x_.grid().row_comm() : x_.grid().col_comm();
+  num.resize(mine.owned.size, k);
+  den.resize(mine.owned.size, k);
+  const auto counts = scaled(mine.counts, k);
+  if (comm.size() == 1) {
+    num = partial_;
+  } else {
+    comm.reduce_scatter_sum(partial_.data(), num.data(), counts);
+  }
+  if (beta != 1.0) {
+    if (comm.size() == 1) {
+      den = partial_den_;
+    } else {
+      comm.reduce_scatter_sum(partial_den_.data(), den.data(), counts);
+    }
+    return;
+  }
+  // beta = 1: den[i, c] = sum over the other factor's rows of column c, on every owned row.
+  const Matrix<T>& other = w_side ? ht.local() : w.local();
+  std::vector<T> colsum(static_cast<std::size_t>(k), T(0));
+  for (std::int64_t i = 0; i < other.rows(); ++i)
+    for (std::int64_t c = 0; c < k; ++c) colsum[c] += other(i, c);
+  x_.grid().all().allreduce_sum(colsum.data(), k);
+  if (!w_side)
+    for (auto& v : colsum)
+      if (v == T(0)) v = T(1);
+  for (std::int64_t i = 0; i < den.rows(); ++i)
+    for (std::int64_t c = 0; c < k; ++c) den(i, c) = colsum[c];
+}
+
 template class DistProducts<double>;
 template class DistProducts<float>;
 

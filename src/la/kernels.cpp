@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dnmf/la/blas.hpp"
+#include "dnmf/la/numpy_math.hpp"
 
 namespace dnmf::la {
 
@@ -35,7 +36,8 @@ double squared_residual(std::int64_t rows, std::int64_t cols, std::int64_t k, co
 }
 
 template <typename T>
-void multiplicative_step(std::int64_t size, T* f, T* num, T* den, double l1, double l2, T eps) {
+void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l1, double l2,
+                         T eps, double gamma) {
   const T l1t = static_cast<T>(l1);
   const T l2t = static_cast<T>(l2);
   for (std::int64_t i = 0; i < size; ++i) {
@@ -44,8 +46,96 @@ void multiplicative_step(std::int64_t size, T* f, T* num, T* den, double l1, dou
     if (l2 > 0) d = d + l2t * f[i];
     if (d == T(0)) d = eps;
     num[i] /= d;
+    if (gamma != 1.0) num[i] = numpy_pow(num[i], gamma);
     f[i] *= num[i];
   }
+}
+
+namespace {
+/// Rows per panel so that a panel of Y (rows x cols) stays around 256 KiB.
+std::int64_t panel_rows(std::int64_t rows, std::int64_t cols) {
+  return std::min(rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)));
+}
+}  // namespace
+
+template <typename T>
+void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
+                      std::int64_t ldx, const T* w, const T* ht, double beta, MuSide side,
+                      T* num, T* den) {
+  const std::int64_t out_rows = side == MuSide::w ? rows : cols;
+  std::fill(num, num + out_rows * k, T(0));
+  if (beta != 1.0) std::fill(den, den + out_rows * k, T(0));
+  if (rows == 0 || cols == 0) return;
+  const T eps = static_cast<T>(1.1920928955078125e-07);
+  const std::int64_t panel = panel_rows(rows, cols);
+  std::vector<T> a(static_cast<std::size_t>(panel * cols)), b(a.size());
+  for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
+    const std::int64_t nr = std::min(panel, rows - r0);
+    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), a.data(), cols);
+    for (std::int64_t i = 0; i < nr; ++i) {
+      const T* xr = x + (r0 + i) * ldx;
+      T* ar = a.data() + i * cols;
+      T* br = b.data() + i * cols;
+      for (std::int64_t j = 0; j < cols; ++j) {
+        const T y = ar[j];
+        if (beta != 1.0) br[j] = numpy_pow(beta < 1.0 && y < eps ? eps : y, beta - 1.0);
+        const T yn = beta < 2.0 && y < eps ? eps : y;
+        if (beta == 1.0) {
+          ar[j] = xr[j] / yn;
+        } else if (beta == 0.0) {
+          const T inv = T(1) / yn;  // numpy: (y ** -1) ** 2 * x
+          ar[j] = inv * inv * xr[j];
+        } else {
+          ar[j] = numpy_pow(yn, beta - 2.0) * xr[j];
+        }
+      }
+    }
+    if (side == MuSide::w) {  // rows of num/den for this panel: A_panel Ht, B_panel Ht
+      gemm(Op::none, Op::none, nr, k, cols, T(1), a.data(), cols, ht, k, T(0), num + r0 * k, k);
+      if (beta != 1.0)
+        gemm(Op::none, Op::none, nr, k, cols, T(1), b.data(), cols, ht, k, T(0), den + r0 * k, k);
+    } else {  // accumulate A_panel^T W_panel into num (cols x k)
+      gemm(Op::trans, Op::none, cols, k, nr, T(1), a.data(), cols, w + r0 * k, k, T(1), num, k);
+      if (beta != 1.0)
+        gemm(Op::trans, Op::none, cols, k, nr, T(1), b.data(), cols, w + r0 * k, k, T(1), den, k);
+    }
+  }
+}
+
+template <typename T>
+DivergenceSums divergence_sums(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
+                               std::int64_t ldx, const T* w, const T* ht, double beta) {
+  DivergenceSums s;
+  if (rows == 0 || cols == 0) return s;
+  const T eps = static_cast<T>(1.1920928955078125e-07);
+  const std::int64_t panel = panel_rows(rows, cols);
+  std::vector<T> y(static_cast<std::size_t>(panel * cols));
+  for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
+    const std::int64_t nr = std::min(panel, rows - r0);
+    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), y.data(), cols);
+    for (std::int64_t i = 0; i < nr; ++i) {
+      const T* xr = x + (r0 + i) * ldx;
+      const T* yr = y.data() + i * cols;
+      for (std::int64_t j = 0; j < cols; ++j) {
+        if (beta != 1.0 && beta != 0.0) s.s3 += static_cast<double>(numpy_pow(yr[j], beta));
+        const T xv = xr[j];
+        if (!(xv > eps)) continue;
+        const T yc = yr[j] < eps ? eps : yr[j];
+        if (beta == 1.0) {
+          s.s1 += static_cast<double>(xv * std::log(xv / yc));
+          s.s2 += static_cast<double>(xv);
+        } else if (beta == 0.0) {
+          const T d = xv / yc;
+          s.s1 += static_cast<double>(d);
+          s.s2 += static_cast<double>(std::log(d));
+        } else {
+          s.s1 += static_cast<double>(numpy_pow(xv, beta));
+          s.s2 += static_cast<double>(xv * numpy_pow(yc, beta - 1.0));
+        }
+      }
+    }
+  }
+  return s;
 }
 
 template <typename T>
@@ -94,10 +184,22 @@ template double squared_residual<double>(std::int64_t, std::int64_t, std::int64_
                                          std::int64_t, const double*, const double*);
 template double squared_residual<float>(std::int64_t, std::int64_t, std::int64_t, const float*,
                                         std::int64_t, const float*, const float*);
-template void multiplicative_step<double>(std::int64_t, double*, double*, double*, double, double,
-                                          double);
-template void multiplicative_step<float>(std::int64_t, float*, float*, float*, double, double,
-                                         float);
+template void multiplicative_step<double>(std::int64_t, double*, double*, const double*, double,
+                                          double, double, double);
+template void multiplicative_step<float>(std::int64_t, float*, float*, const float*, double, double,
+                                         float, double);
+template void beta_mu_products<double>(std::int64_t, std::int64_t, std::int64_t, const double*,
+                                       std::int64_t, const double*, const double*, double, MuSide,
+                                       double*, double*);
+template void beta_mu_products<float>(std::int64_t, std::int64_t, std::int64_t, const float*,
+                                      std::int64_t, const float*, const float*, double, MuSide,
+                                      float*, float*);
+template DivergenceSums divergence_sums<double>(std::int64_t, std::int64_t, std::int64_t,
+                                                const double*, std::int64_t, const double*,
+                                                const double*, double);
+template DivergenceSums divergence_sums<float>(std::int64_t, std::int64_t, std::int64_t,
+                                               const float*, std::int64_t, const float*,
+                                               const float*, double);
 template double cd_sweep<double>(std::int64_t, std::int64_t, double*, const double*,
                                  const double*, const std::int64_t*);
 template float cd_sweep<float>(std::int64_t, std::int64_t, float*, const float*, const float*,

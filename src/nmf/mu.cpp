@@ -1,5 +1,6 @@
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <limits>
 
 #include "dnmf/la/blas.hpp"
@@ -9,25 +10,43 @@
 namespace dnmf {
 namespace {
 
-/// The Frobenius objective's reconstruction error sqrt(||X - WH||^2).
+/// scikit-learn's reconstruction error sqrt(2 D_beta), clamped at 0 (spec §6).
 template <typename T>
-double frobenius_error(DistProducts<T>& products, const DistFactor<T>& w, const DistFactor<T>& ht) {
-  return std::sqrt(products.squared_residual(w, ht));
+double reconstruction_error(DistProducts<T>& products, const DistFactor<T>& w,
+                            const DistFactor<T>& ht, double beta) {
+  return std::sqrt(2.0 * std::max(products.divergence(w, ht, beta), 0.0));
 }
 
-/// One multiplicative half-step on the factor F (W, or Ht) given the other factor's Gram G and
-/// the product num = (X times the other factor) for F's owned rows: F *= num / (F G + penalties).
+/// The exponent of Fevotte & Idier's MM updates (spec §5.1).
+double mu_gamma(double beta) {
+  if (beta < 1.0) return 1.0 / (2.0 - beta);
+  if (beta > 2.0) return 1.0 / (beta - 1.0);
+  return 1.0;
+}
+
+/// One multiplicative half-step on F (W, or Ht): F *= ((num / (den + penalties)) ** gamma).
+/// For beta = 2, den = F G with G the other factor's Gram, computed here.
 template <typename T>
-void mu_half_step(DistFactor<T>& f, Matrix<T>& num, const Matrix<T>& g, Matrix<T>& den, double l1,
-                  double l2, PhaseTimers& timers) {
+void mu_update(DistFactor<T>& f, Matrix<T>& num, Matrix<T>& den, const Matrix<T>* gram,
+               double l1, double l2, double gamma, PhaseTimers& timers) {
   auto t = timers.scope(Phase::update);
   Matrix<T>& fl = f.local();
   const std::int64_t k = f.k();
-  den.resize(fl.rows(), k);
-  la::gemm(la::Op::none, la::Op::none, fl.rows(), k, k, T(1), fl.data(), k, g.data(), k, T(0),
-           den.data(), k);
+  if (gram) {
+    den.resize(fl.rows(), k);
+    la::gemm(la::Op::none, la::Op::none, fl.rows(), k, k, T(1), fl.data(), k, gram->data(), k,
+             T(0), den.data(), k);
+  }
   la::multiplicative_step(fl.size(), fl.data(), num.data(), den.data(), l1, l2,
-                          static_cast<T>(kEps));
+                          static_cast<T>(kEps), gamma);
+}
+
+/// Sets entries below float64's epsilon to zero (scikit-learn's guard for beta <= 1).
+template <typename T>
+void zero_tiny(Matrix<T>& m) {
+  const T tiny = static_cast<T>(2.220446049250313e-16);
+  for (std::int64_t i = 0; i < m.size(); ++i)
+    if (m.data()[i] < tiny) m.data()[i] = T(0);
 }
 
 }  // namespace
@@ -36,33 +55,46 @@ template <typename T>
 FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, bool update_h,
                  const IterationObserver& observer) {
-  if (params.beta() != 2.0) {
-    throw UsageError("beta_loss: only 'frobenius' is implemented for solver 'mu' so far");
-  }
+  const double beta = params.beta();
+  const double gamma = mu_gamma(beta);
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   PhaseTimers& timers = products.timers();
   FitResult result;
-  result.error_at_init = frobenius_error(products, w, ht);
+  result.error_at_init = reconstruction_error(products, w, ht, beta);
   MuStopRule stop(params.tol, result.error_at_init);
 
   Matrix<T> gram, num, den;
   std::int64_t it = 1;
   for (; it <= params.max_iter; ++it) {
-    products.gram(ht, gram);  // H H^T
-    products.x_times_ht(ht, w.layout(), num);
-    mu_half_step(w, num, gram, den, penalties.l1_W, penalties.l2_W, timers);
-    if (update_h) {
-      products.gram(w, gram);  // W^T W
-      products.xt_times_w(w, ht.layout(), num);
-      mu_half_step(ht, num, gram, den, penalties.l1_H, penalties.l2_H, timers);
+    if (beta == 2.0) {
+      products.gram(ht, gram);  // H H^T
+      products.x_times_ht(ht, w.layout(), num);
+      mu_update(w, num, den, &gram, penalties.l1_W, penalties.l2_W, gamma, timers);
+    } else {
+      products.beta_mu_terms(w, ht, beta, la::MuSide::w, num, den);
+      mu_update<T>(w, num, den, nullptr, penalties.l1_W, penalties.l2_W, gamma, timers);
     }
-    IterationInfo info{it, std::numeric_limits<double>::quiet_NaN(), 0.0};
+    if (beta < 1.0) zero_tiny(w.local());
+    if (update_h) {
+      if (beta == 2.0) {
+        products.gram(w, gram);  // W^T W
+        products.xt_times_w(w, ht.layout(), num);
+        mu_update(ht, num, den, &gram, penalties.l1_H, penalties.l2_H, gamma, timers);
+      } else {
+        products.beta_mu_terms(w, ht, beta, la::MuSide::h, num, den);
+        mu_update<T>(ht, num, den, nullptr, penalties.l1_H, penalties.l2_H, gamma, timers);
+      }
+      if (beta <= 1.0) zero_tiny(ht.local());
+    }
+    IterationInfo info;
+    info.iteration = it;
+    info.error = std::numeric_limits<double>::quiet_NaN();
     bool done = false;
     if (stop.due(it)) {
-      info.error = frobenius_error(products, w, ht);
+      info.error = reconstruction_error(products, w, ht, beta);
       done = stop.update(info.error);
     }
     info.seconds = elapsed();
@@ -71,7 +103,7 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
   }
   result.n_iter = std::min(it, params.max_iter);
   result.seconds = elapsed();
-  result.reconstruction_err = frobenius_error(products, w, ht);
+  result.reconstruction_err = reconstruction_error(products, w, ht, beta);
   return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include "dnmf/core/timers.hpp"
 #include "dnmf/dist/dist_matrix.hpp"
+#include "dnmf/la/kernels.hpp"
 
 namespace dnmf {
 
@@ -34,6 +35,18 @@ class DistProducts {
   /// the global product), then all-reduced. Collective.
   double squared_residual(const DistFactor<T>& w, const DistFactor<T>& ht);
 
+  /// D_beta(X | W H) (spec §6) for any beta: each rank sums over its own block of X, forming
+  /// W H one row panel at a time, then one all-reduce. Collective.
+  double divergence(const DistFactor<T>& w, const DistFactor<T>& ht, double beta);
+
+  /// The numerator and denominator of scikit-learn's MU step for beta != 2 (spec §5.3), for the
+  /// rows of W (side w) or of Ht (side h) that this rank owns. Gathers both factors' blocks,
+  /// forms each block of W H locally, and reduce-scatters the partial products. For beta = 1
+  /// the denominator is the other factor's column sums (H's row sums), broadcast over the rows;
+  /// on side h a zero sum is replaced by 1, as scikit-learn does. Collective.
+  void beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta, la::MuSide side,
+                     Matrix<T>& num, Matrix<T>& den);
+
   PhaseTimers& timers() { return *timers_; }
 
  private:
@@ -44,6 +57,7 @@ class DistProducts {
   Matrix<T> partial_;   // local product before the reduce-scatter
   Matrix<T> wide_;      // the local product as computed (k x rows), before transposing
   Matrix<T> other_;     // second gathered block for the residual
+  Matrix<T> partial_den_;
 };
 
 }  // namespace dnmf
