@@ -8,6 +8,7 @@
 #include "dnmf/dist/products.hpp"
 #include "dnmf/io/hdf5.hpp"
 #include "dnmf/nmf/init.hpp"
+#include "dnmf/nmf/nndsvd.hpp"
 #include "dnmf/nmf/solver.hpp"
 
 namespace dnmf::app {
@@ -137,11 +138,6 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
     }
     k = resolve_n_components(params, p, h_rows);
     init = resolve_init(params, k, n, p);
-    if (init != Init::random && init != Init::custom) {
-      throw UsageError("init: '" + to_string(init) +
-                       "' is not implemented in this build; use --init random or --init custom" +
-                       (params.init == Init::automatic ? " (the default picks nndsvda here)" : ""));
-    }
     if (init == Init::custom) {
       h0info = probe_init(comm, cli::get(settings, "init_H"), "H", k, p, type);
       w0info = probe_init(comm, cli::get(settings, "init_W"), "W", n, k, type);
@@ -197,6 +193,7 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
 
   DistFactor<T> w(grid, FactorSide::samples, n, k);
   DistFactor<T> ht(grid, FactorSide::features, p, k);
+  DistProducts<T> products(x, &timers);
   {
     auto t = timers.scope(Phase::init);
     if (init == Init::custom) {
@@ -206,12 +203,13 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
         check_custom_factor(ht, "H");
         check_custom_factor(w, "W");
       });
-    } else {
+    } else if (init == Init::random) {
       random_init(data, seed, w, ht);
+    } else {
+      nndsvd_init(products, init, data, seed, w, ht);
     }
   }
 
-  DistProducts<T> products(x, &timers);
   const std::int64_t every = params.verbose >= 2 ? 1 : 10;
   double last_progress = 0;
   auto observer = [&](const IterationInfo& it) {

@@ -1,0 +1,2 @@
+#pragma once
+/// @file ScaLAPACK/BLACS wrappers (to be written).

@@ -1,0 +1,34 @@
+#pragma once
+/// @file The NNDSVD family of initialisations (spec/sklearn-nmf.md §3.3) on top of
+/// scikit-learn's randomized SVD (§3.4), distributed.
+
+#include <cstdint>
+#include <vector>
+
+#include "dnmf/dist/products.hpp"
+#include "dnmf/nmf/init.hpp"
+
+namespace dnmf {
+
+/// The first k singular triplets of X: U (n x k) on the samples side, V = Vt^T (p x k) on the
+/// features side, singular values s (k, descending), with scikit-learn's sign convention.
+template <typename T>
+struct TruncatedSvd {
+  DistFactor<T> u;
+  std::vector<double> s;
+  DistFactor<T> v;
+};
+
+/// scikit-learn's randomized_svd(X, k, n_oversamples=10, n_iter='auto', LU power iterations,
+/// transpose when n < p, flip_sign=True, random_state=seed). Collective.
+template <typename T>
+TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::uint32_t seed);
+
+/// NNDSVD, NNDSVDa or NNDSVDar (per `variant`) into w and ht; `seed` drives the SVD's random
+/// matrix and the nndsvdar fill. Zero-norm pairs give zero vectors instead of scikit-learn's
+/// NaN (a documented deviation). Collective.
+template <typename T>
+void nndsvd_init(DistProducts<T>& products, Init variant, const DataSummary& data,
+                 std::uint32_t seed, DistFactor<T>& w, DistFactor<T>& ht);
+
+}  // namespace dnmf

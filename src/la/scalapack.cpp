@@ -1,0 +1,1 @@
+// ScaLAPACK/BLACS wrappers (to be written).
