@@ -72,7 +72,7 @@ std::vector<io::Attribute> model_attributes(const NmfParams& p, const FitResult&
   if (p.n_components) {
     a.push_back(Attribute::of("n_components", *p.n_components));
   } else {
-    a.push_back(Attribute::of("n_components", std::string("auto")));
+    a.push_back(Attribute::of("n_components", std::string(p.n_components_none ? "None" : "auto")));
   }
   a.push_back(Attribute::of("init", to_string(p.init)));
   a.push_back(Attribute::of("solver", to_string(p.solver)));
@@ -234,6 +234,11 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
                                ? fit_cd(products, w, ht, params, pen, seed, true, observer)
                                : fit_mu(products, w, ht, params, pen, true, observer);
 
+  if (root && params.solver == Solver::mu && init == Init::nndsvd) {
+    out << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
+           "the initialization, and so leads to poorer results when used jointly with "
+           "init='nndsvd'. You may try init='nndsvda' or init='nndsvdar' instead.\n";
+  }
   if (root && result.n_iter == params.max_iter && params.tol > 0) {
     out << "ConvergenceWarning: Maximum number of iterations " << params.max_iter
         << " reached. Increase it to improve convergence.\n";

@@ -127,7 +127,11 @@ std::string get(const Settings& s, const std::string& key, const std::string& fa
 NmfParams to_params(const Settings& s) {
   NmfParams p;
   const std::string k = get(s, "n_components", "auto");
-  if (k != "auto" && k != "None") p.n_components = to_int("n_components", k);
+  if (k == "None") {
+    p.n_components_none = true;
+  } else if (k != "auto") {
+    p.n_components = to_int("n_components", k);
+  }
   p.init = parse_init(get(s, "init", "None"));
   p.solver = parse_solver(get(s, "solver", "cd"));
   p.beta_loss = get(s, "beta_loss", "frobenius");

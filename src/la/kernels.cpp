@@ -26,7 +26,8 @@ double squared_residual(std::int64_t rows, std::int64_t cols, std::int64_t k, co
       const T* yr = wh.data() + i * cols;
       double s = 0.0;
       for (std::int64_t j = 0; j < cols; ++j) {
-        const double d = static_cast<double>(xr[j]) - static_cast<double>(yr[j]);
+        // X - WH in X's precision, as scikit-learn forms it; squares summed in double.
+        const double d = static_cast<double>(xr[j] - yr[j]);
         s += d * d;
       }
       total += s;

@@ -34,6 +34,7 @@ DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
 std::int64_t resolve_n_components(const NmfParams& p, std::int64_t n_features,
                                   std::int64_t custom_h_rows) {
   if (p.n_components) return *p.n_components;
+  if (p.n_components_none) return n_features;
   if (p.init == Init::custom && custom_h_rows > 0) return custom_h_rows;
   return n_features;
 }
@@ -57,7 +58,9 @@ void random_init(const DataSummary& data, std::uint32_t seed, DistFactor<T>& w, 
   rng::NumpyRandomState rs(seed);
   // H (k x n_features) is drawn first, row-major; this rank keeps the columns it owns (its rows
   // of Ht). Then W (n_samples x k), row-major; it keeps its rows.
-  auto draw = [&](double z) { return static_cast<T>(std::abs(avg * static_cast<double>(static_cast<T>(z)))); };
+  // numpy casts the normals to X's dtype, then multiplies by avg cast to that dtype too.
+  const T avg_t = static_cast<T>(avg);
+  auto draw = [&](double z) { return std::abs(avg_t * static_cast<T>(z)); };
   const Range hcols = ht.owned();
   Matrix<T>& hl = ht.local();
   for (std::int64_t c = 0; c < k; ++c) {
