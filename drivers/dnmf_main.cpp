@@ -97,6 +97,24 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       fit->add_option("--verbose,-v", verbose, "progress table (optionally a level: 1, 2)")
           ->expected(0, 1);
 
+  // transform / inverse-transform: apply a fitted model.
+  std::string model_path, apply_input, apply_output, apply_grid;
+  double max_output_gb = 64;
+  CLI::App* transform = app.add_subcommand("transform", "W for new data with the model's H fixed");
+  CLI::App* inverse =
+      app.add_subcommand("inverse-transform", "X = W H for a W (e.g. a transform output)");
+  for (CLI::App* sub : {transform, inverse}) {
+    sub->add_option("--model,-m", model_path, "MODEL.h5 written by dnmf fit")->required();
+    sub->add_option("input", apply_input,
+                    sub == transform ? "INPUT: file.h5 (object /X) or file.h5:/path"
+                                     : "INPUT: file.h5 (object /W) or file.h5:/path")
+        ->required();
+    sub->add_option("--output,-o", apply_output, "file to write (HDF5)")->required();
+    sub->add_option("--grid", apply_grid, "process grid PRxPC (default: least communication)");
+  }
+  inverse->add_option("--max-output-gb", max_output_gb,
+                      "refuse to write a dense X larger than this (default 64)");
+
   CLI::App* info = app.add_subcommand("info", "print shape, dtype and the per-rank memory plan");
   std::string info_input;
   info->add_option("input", info_input, "INPUT: file.h5 or file.h5:/path")->required();
@@ -110,6 +128,8 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     cmd.message = app.help(e.get_name().empty() ? "" : e.get_name());
     if (fit->parsed()) cmd.message = fit->help();
     if (info->parsed()) cmd.message = info->help();
+    if (transform->parsed()) cmd.message = transform->help();
+    if (inverse->parsed()) cmd.message = inverse->help();
     return cmd;
   } catch (const CLI::CallForVersion&) {
     cmd.status = 0;
@@ -134,6 +154,13 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       cmd.status = static_cast<int>(e.code());
       cmd.message = std::string("dnmf: error: ") + e.what() + "\n";
     }
+  } else if (transform->parsed() || inverse->parsed()) {
+    cmd.name = transform->parsed() ? "transform" : "inverse-transform";
+    cmd.input = apply_input;
+    cmd.output = apply_output;
+    cmd.settings = {{"model", model_path},
+                    {"grid", apply_grid},
+                    {"max_output_gb", std::to_string(max_output_gb)}};
   } else {
     cmd.name = "info";
     cmd.input = info_input;
@@ -163,8 +190,14 @@ int main(int argc, char** argv) {
       if (rank == 0) (cmd.status == 0 ? std::cout : std::cerr) << message << std::flush;
       return cmd.status;
     }
+    const auto& s = cmd.settings;
     if (cmd.name == "fit") {
-      dnmf::app::fit(world, cmd.input, cmd.output, cmd.settings, std::cout);
+      dnmf::app::fit(world, cmd.input, cmd.output, s, std::cout);
+    } else if (cmd.name == "transform") {
+      dnmf::app::transform(world, s.at("model"), cmd.input, cmd.output, s.at("grid"), std::cout);
+    } else if (cmd.name == "inverse-transform") {
+      dnmf::app::inverse_transform(world, s.at("model"), cmd.input, cmd.output, s.at("grid"),
+                                   std::stod(s.at("max_output_gb")), std::cout);
     } else {
       dnmf::app::info(world, cmd.input, cmd.info_ranks, cmd.info_k, std::cout);
     }

@@ -4,7 +4,9 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <type_traits>
 
@@ -182,6 +184,170 @@ template void read_block<double>(const mpi::Comm&, const ObjectPath&, Range, Ran
                                  Matrix<double>&);
 template void read_block<float>(const mpi::Comm&, const ObjectPath&, Range, Range, Matrix<float>&);
 
+namespace {
+/// Serialises attributes for a broadcast: kind, name, value per line (names have no newline).
+std::string encode(const std::vector<Attribute>& attrs) {
+  std::string out;
+  char buf[64];
+  for (const Attribute& a : attrs) {
+    out += std::to_string(static_cast<int>(a.kind)) + "\n" + a.name + "\n";
+    if (a.kind == Attribute::Kind::real) {
+      std::snprintf(buf, sizeof buf, "%.17g", a.real);
+      out += buf;
+    } else if (a.kind == Attribute::Kind::integer) {
+      out += std::to_string(a.integer);
+    } else {
+      out += std::to_string(a.text.size()) + ":" + a.text;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::vector<Attribute> decode(const std::string& text) {
+  std::vector<Attribute> out;
+  std::size_t pos = 0;
+  auto line = [&] {
+    const std::size_t end = text.find('\n', pos);
+    std::string l = text.substr(pos, end - pos);
+    pos = end + 1;
+    return l;
+  };
+  while (pos < text.size()) {
+    Attribute a{static_cast<Attribute::Kind>(std::stoi(line())), line(), 0, 0, {}};
+    if (a.kind == Attribute::Kind::text) {
+      const std::size_t colon = text.find(':', pos);
+      const std::size_t len = std::stoull(text.substr(pos, colon - pos));
+      a.text = text.substr(colon + 1, len);
+      pos = colon + 1 + len + 1;
+    } else if (a.kind == Attribute::Kind::real) {
+      a.real = std::strtod(line().c_str(), nullptr);
+    } else {
+      a.integer = std::stoll(line());
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+herr_t collect_attribute(hid_t loc, const char* name, const H5A_info_t*, void* data) {
+  auto* out = static_cast<std::vector<Attribute>*>(data);
+  Handle attr(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
+  if (!attr.ok()) return 0;
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) return 0;  // scalars only
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  switch (H5Tget_class(type.get())) {
+    case H5T_FLOAT: {
+      double v = 0;
+      H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &v);
+      out->push_back(Attribute::of(name, v));
+      break;
+    }
+    case H5T_INTEGER: {
+      std::int64_t v = 0;
+      H5Aread(attr.get(), H5T_NATIVE_INT64, &v);
+      out->push_back(Attribute::of(name, v));
+      break;
+    }
+    case H5T_STRING: {
+      std::string text;
+      if (H5Tis_variable_str(type.get()) > 0) {
+        char* s = nullptr;
+        Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(mem.get(), H5T_VARIABLE);
+        H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // no conversion between character sets
+        if (H5Aread(attr.get(), mem.get(), &s) >= 0 && s) {
+          text = s;
+          H5free_memory(s);
+        }
+      } else {
+        std::vector<char> buf(H5Tget_size(type.get()) + 1, '\0');
+        H5Aread(attr.get(), type.get(), buf.data());
+        text = buf.data();
+      }
+      out->push_back(Attribute::of(name, text));
+      break;
+    }
+    default:
+      break;
+  }
+  return 0;
+}
+}  // namespace
+
+std::vector<Attribute> read_root_attributes(const mpi::Comm& comm, const std::string& file) {
+  std::vector<Attribute> attrs;
+  std::string encoded;
+  mpi::agree(comm, [&] {
+    if (comm.rank() != 0) return;
+    quiet_hdf5();
+    check_readable_file(file);
+    Handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!f.ok()) throw IoError("cannot open '" + file + "' as HDF5 (corrupted or truncated?)");
+    H5Aiterate2(f.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attribute, &attrs);
+    encoded = encode(attrs);
+  });
+  comm.bcast(encoded, 0);
+  return decode(encoded);
+}
+
+std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& path) {
+  std::vector<std::string> values;
+  std::string joined;
+  mpi::agree(comm, [&] {
+    if (comm.rank() != 0) return;
+    quiet_hdf5();
+    check_readable_file(path.file);
+    Handle f(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    if (!f.ok()) throw IoError("cannot open '" + path.file + "' as HDF5");
+    if (!object_exists(f.get(), path.object)) return;
+    Handle d(H5Dopen2(f.get(), path.object.c_str(), H5P_DEFAULT), H5Dclose);
+    Handle type(H5Dget_type(d.get()), H5Tclose);
+    Handle space(H5Dget_space(d.get()), H5Sclose);
+    if (!d.ok() || H5Tget_class(type.get()) != H5T_STRING ||
+        H5Sget_simple_extent_ndims(space.get()) != 1) {
+      throw InputError("'" + path.str() + "' must be a 1-D dataset of strings");
+    }
+    const auto count = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+    if (H5Tis_variable_str(type.get()) > 0) {
+      std::vector<char*> ptrs(count, nullptr);
+      Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(mem.get(), H5T_VARIABLE);
+      H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+      if (H5Dread(d.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) < 0) {
+        throw IoError("cannot read '" + path.str() + "'");
+      }
+      for (char* p : ptrs) values.emplace_back(p ? p : "");
+      H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+    } else {
+      const std::size_t size = H5Tget_size(type.get());
+      std::vector<char> buf(count * size);
+      if (H5Dread(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) < 0) {
+        throw IoError("cannot read '" + path.str() + "'");
+      }
+      for (std::size_t i = 0; i < count; ++i) {
+        const char* s = buf.data() + i * size;
+        std::size_t len = 0;
+        while (len < size && s[len] != '\0') ++len;
+        values.emplace_back(s, len);
+      }
+    }
+    for (const auto& v : values) joined += std::to_string(v.size()) + ":" + v;
+  });
+  comm.bcast(joined, 0);
+  if (comm.rank() != 0) {
+    std::size_t pos = 0;
+    while (pos < joined.size()) {
+      const std::size_t colon = joined.find(':', pos);
+      const std::size_t len = std::stoull(joined.substr(pos, colon - pos));
+      values.push_back(joined.substr(colon + 1, len));
+      pos = colon + 1 + len;
+    }
+  }
+  return values;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target)
@@ -249,6 +415,32 @@ void AtomicFileWriter::write_block(const std::string& name, std::int64_t rows, s
   mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(
                                         IoError("cannot write dataset '" + name + "' to '" +
                                                 temp_ + "' (disk full?)"))
+                                  : std::exception_ptr());
+}
+
+void AtomicFileWriter::write_strings(const std::string& name,
+                                     const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type.get(), width);
+  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
+  const hsize_t dims[1] = {values.size()};
+  Handle space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+  Handle dset(H5Dcreate2(static_cast<hid_t>(file_), name.c_str(), type.get(), space.get(),
+                         H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              H5Dclose);
+  if (!dset.ok()) throw IoError("cannot create dataset '" + name + "' in '" + temp_ + "'");
+  std::vector<char> buf(values.size() * width, '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) values[i].copy(buf.data() + i * width, width);
+  // Rank 0 writes the whole (small) dataset; the others take part with an empty selection.
+  if (comm_.rank() != 0) H5Sselect_none(space.get());
+  Handle mem(H5Scopy(space.get()), H5Sclose);
+  Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
+  const herr_t rc = H5Dwrite(dset.get(), type.get(), mem.get(), space.get(), dxpl.get(), buf.data());
+  mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(IoError("cannot write '" + name + "'"))
                                   : std::exception_ptr());
 }
 

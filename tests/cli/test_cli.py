@@ -174,6 +174,8 @@ def make_fixtures(tmp):
                  'tol = 0.0\ninit = "random"\nrandom_state = 0\n')
     with open(os.path.join(tmp, "unknown_key.toml"), "w") as fh:
         fh.write('n_components = 3\nsolver = "mu"\nnot_a_parameter = 1\n')
+    with open(os.path.join(tmp, "bad_value.toml"), "w") as fh:
+        fh.write('n_components = 3\nsolver = "mu"\ninit = "random"\nmax_iter = 0\n')
     with open(os.path.join(tmp, "invalid.toml"), "w") as fh:
         fh.write('n_components = = 3\nsolver = "mu\n[[[\n')
     os.mkdir(os.path.join(tmp, "a_directory"))
@@ -226,42 +228,42 @@ def _(tmp):
 FIT = ["fit", "data.h5"]
 OUT = ["--output", "out.h5"]
 error_case("usage: unknown option", FIT + VALID + ["--bogus-option", "1"] + OUT,
-            ["bogus-option"])
+           ["bogus-option"])
 error_case("usage: unknown subcommand", ["frobnicate", "data.h5"], ["frobnicate"])
 error_case("usage: missing --output", FIT + VALID, ["output"])
 error_case("usage: --max-iter 0", FIT + VALID + ["--max-iter", "0"] + OUT,
-            [("max_iter", "max-iter")])
+           [("max_iter", "max-iter")])
 error_case("usage: --max-iter abc", FIT + VALID + ["--max-iter", "abc"] + OUT,
-            [("max_iter", "max-iter")])
+           [("max_iter", "max-iter")])
 error_case("usage: --tol -1", FIT + VALID + ["--tol", "-1"] + OUT, ["tol"])
 error_case("usage: --l1-ratio 2", FIT + VALID + ["--l1-ratio", "2"] + OUT,
-            [("l1_ratio", "l1-ratio")])
+           [("l1_ratio", "l1-ratio")])
 error_case("usage: --alpha-W -1", FIT + VALID + ["--alpha-W", "-1"] + OUT,
-            [("alpha_W", "alpha-W")])
+           [("alpha_W", "alpha-W")])
 error_case("usage: --n-components 0", FIT + VALID + ["--n-components", "0"] + OUT,
-            [("n_components", "n-components")])
+           [("n_components", "n-components")])
 error_case("usage: --init bogus", ["fit", "data.h5", "--n-components", "3", "--solver", "mu",
-                                    "--init", "bogus", "--random-state", "0"] + OUT,
-            ["init", "bogus"])
+                                   "--init", "bogus", "--random-state", "0"] + OUT,
+           ["init", "bogus"])
 error_case("usage: --solver bogus", ["fit", "data.h5", "--n-components", "3", "--solver",
-                                      "bogus", "--init", "random", "--random-state", "0"] + OUT,
-            ["solver", "bogus"])
+                                     "bogus", "--init", "random", "--random-state", "0"] + OUT,
+           ["solver", "bogus"])
 error_case("usage: --beta-loss bogus", FIT + VALID + ["--beta-loss", "bogus"] + OUT,
-            [("beta_loss", "beta-loss"), "bogus"])
+           [("beta_loss", "beta-loss"), "bogus"])
 error_case("usage: kullback-leibler with --solver cd",
-            ["fit", "data.h5", "--n-components", "3", "--solver", "cd", "--init", "random",
-             "--random-state", "0", "--beta-loss", "kullback-leibler"] + OUT,
-            ["kullback-leibler", "cd"])
+           ["fit", "data.h5", "--n-components", "3", "--solver", "cd", "--init", "random",
+            "--random-state", "0", "--beta-loss", "kullback-leibler"] + OUT,
+           ["kullback-leibler", "cd"])
 error_case("usage: --grid 3x3 at 4 ranks", FIT + VALID + ["--grid", "3x3"] + OUT,
-            ["grid", "3x3"])
+           ["grid", "3x3"])
 error_case("usage: malformed --grid 2by2", FIT + VALID + ["--grid", "2by2"] + OUT,
-            ["grid", "2by2"])
+           ["grid", "2by2"])
 error_case("usage: malformed --grid 4x", FIT + VALID + ["--grid", "4x"] + OUT, ["grid"])
 error_case("usage: --init custom without --init-W",
-            FIT + CUSTOM + ["--init-H", "data.h5:/H0"] + OUT, [("init-W", "init_W")])
+           FIT + CUSTOM + ["--init-H", "data.h5:/H0"] + OUT, [("init-W", "init_W")])
 error_case("usage: parameters checked before the input (bad --max-iter, missing file)",
-            ["fit", "missing.h5"] + VALID + ["--max-iter", "0"] + OUT,
-            [("max_iter", "max-iter")])
+           ["fit", "missing.h5"] + VALID + ["--max-iter", "0"] + OUT,
+           [("max_iter", "max-iter")])
 
 
 # --- config file ---------------------------------------------------------------------------
@@ -295,60 +297,62 @@ def _(tmp):
 
 
 error_case("config: unknown key", FIT + ["--config", "unknown_key.toml"] + OUT,
-            ["not_a_parameter", "unknown_key.toml"])
+           ["not_a_parameter", "unknown_key.toml"])
+error_case("config: value out of range (max_iter = 0)",
+           FIT + ["--config", "bad_value.toml"] + OUT, ["max_iter"])
 error_case("config: invalid TOML", FIT + ["--config", "invalid.toml"] + OUT,
-            ["invalid.toml"])
+           ["invalid.toml"])
 error_case("config: missing config file", FIT + ["--config", "no_such.toml"] + OUT,
-            ["no_such.toml"], code=4)
+           ["no_such.toml"], code=4)
 
 
 # --- I/O failures of the input: exit 4; object-level problems: exit 3 ------------------------
 error_case("input: missing file", ["fit", "no_such_file.h5"] + VALID + OUT,
-            ["no_such_file.h5"], code=4)
+           ["no_such_file.h5"], code=4)
 error_case("input: not an HDF5 file", ["fit", "not_hdf5.h5"] + VALID + OUT,
-            ["not_hdf5.h5"], code=4)
+           ["not_hdf5.h5"], code=4)
 error_case("input: truncated HDF5 file (3 or 4)", ["fit", "truncated.h5"] + VALID + OUT,
-            ["truncated.h5"], code=(4, 3))
+           ["truncated.h5"], code=(4, 3))
 error_case("input: missing object", ["fit", "data.h5:/nope"] + VALID + OUT,
-            ["data.h5", "/nope"], code=3)
+           ["data.h5", "/nope"], code=3)
 error_case("input: 1-D dataset", ["fit", "bad.h5:/one_d"] + VALID + OUT,
-            ["one_d", ("2-d", "dimension", "rank")], code=3)
+           ["one_d", ("2-d", "dimension", "rank")], code=3)
 error_case("input: 3-D dataset", ["fit", "bad.h5:/three_d"] + VALID + OUT,
-            ["three_d", ("2-d", "dimension", "rank")], code=3)
+           ["three_d", ("2-d", "dimension", "rank")], code=3)
 
 # --- bad values in X: exit 3 (the bad entry is in the last rank's block only) ---------------
 error_case("data: negative value (last row/col)", ["fit", "bad.h5:/negative"] + VALID + OUT,
-            ["negative"], code=3)
+           ["negative"], code=3)
 error_case("data: negative value, grid 2x2", ["fit", "bad.h5:/negative"] + VALID +
-            ["--grid", "2x2"] + OUT, ["negative"], code=3)
+           ["--grid", "2x2"] + OUT, ["negative"], code=3)
 error_case("data: NaN", ["fit", "bad.h5:/nan"] + VALID + OUT, ["nan"], code=3)
 error_case("data: +Inf", ["fit", "bad.h5:/posinf"] + VALID + OUT, ["inf"], code=3)
 error_case("data: NaN at 3 ranks", ["fit", "bad.h5:/nan"] + VALID + OUT, ["nan"], code=3,
-            ranks=3)
+           ranks=3)
 
 # --- custom init: exit 3 ---------------------------------------------------------------------
 error_case("init: H with wrong first dimension",
-            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_rows"]
-            + OUT, ["wrong first dimension"], code=3)
+           ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_rows"]
+           + OUT, ["wrong first dimension"], code=3)
 error_case("init: H with wrong second dimension",
-            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_cols"]
-            + OUT, ["wrong second dimension"], code=3)
+           ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_cols"]
+           + OUT, ["wrong second dimension"], code=3)
 error_case("init: negative W0",
-            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W_negative", "--init-H",
-                                          "bad.h5:/H0"] + OUT,
-            ["negative", ("W_negative", "input W", " W")], code=3)
+           ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W_negative", "--init-H",
+                                         "bad.h5:/H0"] + OUT,
+           ["negative", ("W_negative", "input W", " W")], code=3)
 error_case("init: all-zero H0",
-            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_zero"]
-            + OUT, ["zero", ("H_zero", "input H", " H")], code=3)
+           ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/H_zero"]
+           + OUT, ["zero", ("H_zero", "input H", " H")], code=3)
 error_case("init: missing --init-H object",
-            ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/nope"]
-            + OUT, ["/nope"], code=3)
+           ["fit", "bad.h5"] + CUSTOM + ["--init-W", "bad.h5:/W0", "--init-H", "bad.h5:/nope"]
+           + OUT, ["/nope"], code=3)
 
 # --- output not writable: exit 4 --------------------------------------------------------------
 error_case("output: folder does not exist", FIT + VALID + ["--output", "no_dir/out.h5"],
-            ["no_dir"], code=4)
+           ["no_dir"], code=4)
 error_case("output: path is a directory", FIT + VALID + ["--output", "a_directory"],
-            ["a_directory"], code=4)
+           ["a_directory"], code=4)
 
 
 # --- atomic outputs ---------------------------------------------------------------------------
@@ -430,7 +434,7 @@ def _(tmp):
 
 
 error_case("info: missing file (1 rank)", ["info", "no_such_file.h5"], ["no_such_file.h5"],
-            code=4, ranks=1)
+           code=4, ranks=1)
 
 
 @case("summary: one 'dnmf fit:' line, no table without --verbose")

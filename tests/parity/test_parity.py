@@ -327,6 +327,20 @@ def run_case(case, tmp, cache, runner, grep):
         runner.record(label, ok, detail)
         models.append((f"P={ranks}" + (f"/{grid}" if grid else ""), model))
 
+    if models:
+        # the command-line tool itself, once per case, on the last run
+        label, model = models[-1]
+        cmd = [PYTHON, os.path.join(SCRIPTS, "compare_models.py"), model, ref,
+               "--rtol", repr(case.rtol), "--attrs"] + MODEL_ATTRS
+        try:
+            rc, out, err, _ = run(cmd, tmp)
+            runner.record(f"{tag} compare_models.py {label}", rc == 0,
+                          f"exit 0: W, H, {', '.join(MODEL_ATTRS)} within rtol {case.rtol:g}"
+                          if rc == 0
+                          else f"exit {rc}: {last_lines(out + err, 8)}")
+        except Failure as exc:
+            runner.record(f"{tag} compare_models.py {label}", False, str(exc))
+
     for ranks, grid in case.repeat:
         label = f"{tag} P={ranks}" + (f" grid={grid}" if grid else "") + " repeated"
         first = dict(models).get(f"P={ranks}" + (f"/{grid}" if grid else ""))

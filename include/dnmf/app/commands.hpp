@@ -15,6 +15,17 @@ namespace dnmf::app {
 void fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
          const cli::Settings& settings, std::ostream& out);
 
+/// `dnmf transform --model MODEL.h5 INPUT --output OUT.h5`: W for new data with the model's H
+/// fixed (scikit-learn's transform); writes /W. `grid` is "PRxPC" or empty (automatic).
+void transform(const mpi::Comm& comm, const std::string& model, const std::string& input,
+               const std::string& output, const std::string& grid, std::ostream& out);
+
+/// `dnmf inverse-transform --model MODEL.h5 INPUT --output OUT.h5`: writes /X = W H for the W in
+/// INPUT (default object /W); refuses outputs above `max_output_gb`.
+void inverse_transform(const mpi::Comm& comm, const std::string& model, const std::string& input,
+                       const std::string& output, const std::string& grid, double max_output_gb,
+                       std::ostream& out);
+
 /// `dnmf info INPUT`: shape, dtype and the memory each rank needs for `ranks` ranks and rank k.
 void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64_t k,
           std::ostream& out);

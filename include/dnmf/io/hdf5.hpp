@@ -45,6 +45,10 @@ template <typename T>
 void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
                 Matrix<T>& out);
 
+/// Reads a 1-D dataset of strings (fixed or variable length) on rank 0 and broadcasts it; an
+/// absent object gives an empty list. Collective.
+std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& path);
+
 /// An attribute value for the model file.
 struct Attribute {
   enum class Kind { real, integer, text } kind;
@@ -62,6 +66,10 @@ struct Attribute {
 /// A collectively written HDF5 file that appears at `target` only on commit(). Until then the
 /// data go to a temporary file in the same folder, removed if the writer is destroyed without a
 /// commit (for example while an exception propagates), so a failed run leaves `target` as it was.
+/// Reads every scalar attribute of the file's root group on rank 0 and broadcasts them.
+/// Collective; IoError / InputError as probe_dense.
+std::vector<Attribute> read_root_attributes(const mpi::Comm& comm, const std::string& file);
+
 class AtomicFileWriter {
  public:
   /// Collective. Throws IoError (on every rank) when the folder is not writable.
@@ -75,6 +83,9 @@ class AtomicFileWriter {
   template <typename T>
   void write_block(const std::string& name, std::int64_t rows, std::int64_t cols, Range my_rows,
                    Range my_cols, const T* data);
+
+  /// Writes a 1-D dataset of fixed-length UTF-8 strings; every rank passes the same list.
+  void write_strings(const std::string& name, const std::vector<std::string>& values);
 
   /// Writes root attributes; every rank passes the same list. Collective.
   void write_attributes(const std::vector<Attribute>& attrs);

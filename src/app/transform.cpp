@@ -1,0 +1,118 @@
+#include <algorithm>
+
+#include "app_common.hpp"
+#include "dnmf/app/commands.hpp"
+
+namespace dnmf::app {
+namespace {
+
+template <typename T>
+void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
+                     const io::DatasetInfo& xinfo, const std::string& output,
+                     const std::string& grid_spec, std::ostream& out) {
+  const std::int64_t n = xinfo.rows, p = xinfo.cols, k = model_file.n_components;
+  const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
+  ProcessGrid grid(comm, shape);
+  NMF<T> model(model_file.params);
+  DistFactor<T> ht(grid, FactorSide::features, p, k);
+  read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
+  model.set_components(std::move(ht));
+  DistMatrix<T> x(grid, n, p);
+  read_x(xinfo, x, model.timers());
+  model.set_observer(progress_printer(grid.all(), model_file.params, out));
+  const DistFactor<T> w = model.transform(x);
+  const FitResult& r = model.last_run();
+  if (comm.rank() == 0 && r.n_iter == model_file.params.max_iter && model_file.params.tol > 0) {
+    out << "ConvergenceWarning: Maximum number of iterations " << model_file.params.max_iter
+        << " reached. Increase it to improve convergence.\n";
+  }
+  std::vector<io::Attribute> attrs = {io::Attribute::of("n_iter_", r.n_iter),
+                                      io::Attribute::of("model", model_file.path),
+                                      io::Attribute::of("dnmf_grid", shape.str())};
+  write_factors<T>(grid.all(), output, w, nullptr, {}, attrs);
+  if (comm.rank() == 0) {
+    out << "dnmf transform: " << n << "x" << p << " k=" << k
+        << " solver=" << to_string(model_file.params.solver) << " grid=" << shape.str()
+        << " n_iter=" << r.n_iter << " time=" << fmt("%.3f", r.seconds) << "s -> " << output
+        << "\n"
+        << std::flush;
+  }
+}
+
+template <typename T>
+void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file,
+                   const io::DatasetInfo& winfo, const std::string& output,
+                   const std::string& grid_spec, double max_output_gb, std::ostream& out) {
+  const std::int64_t n = winfo.rows, k = model_file.n_components, p = model_file.n_features;
+  const double bytes = static_cast<double>(n) * static_cast<double>(p) * sizeof(T);
+  if (comm.rank() == 0) {
+    out << "dnmf inverse-transform: writing X = W H, " << n << " x " << p << " "
+        << (sizeof(T) == 4 ? "float32" : "float64") << " (" << fmt("%.3f", bytes / 1e9)
+        << " GB)\n"
+        << std::flush;
+  }
+  mpi::agree(comm, [&] {
+    if (bytes > max_output_gb * 1e9) {
+      throw UsageError("inverse-transform: the output would be " + fmt("%.1f", bytes / 1e9) +
+                       " GB, above --max-output-gb " + fmt("%g", max_output_gb) +
+                       "; raise the limit to write it");
+    }
+  });
+  const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
+  ProcessGrid grid(comm, shape);
+  NMF<T> model(model_file.params);
+  DistFactor<T> ht(grid, FactorSide::features, p, k);
+  read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
+  model.set_components(std::move(ht));
+  DistFactor<T> w(grid, FactorSide::samples, n, k);
+  io::read_block(grid.all(), winfo.path, w.owned(), Range{0, k}, w.local());
+  const DistMatrix<T> x = model.inverse_transform(w);
+  io::AtomicFileWriter file(grid.all(), output);
+  file.write_block("X", n, p, x.row_range(), x.col_range(), x.local().data());
+  if (model_file.feature_names.size() == static_cast<std::size_t>(p)) {
+    file.write_strings("feature_names", model_file.feature_names);
+  }
+  file.commit();
+  if (comm.rank() == 0) out << "dnmf inverse-transform: -> " << output << "\n" << std::flush;
+}
+
+}  // namespace
+
+void transform(const mpi::Comm& comm, const std::string& model_path, const std::string& input,
+               const std::string& output, const std::string& grid, std::ostream& out) {
+  const ModelFile model = read_model(comm, model_path);
+  const io::DatasetInfo xinfo = probe_input(comm, input);
+  mpi::agree(comm, [&] {
+    if (xinfo.cols != model.n_features) {
+      throw InputError("X has " + std::to_string(xinfo.cols) + " features, but NMF is expecting " +
+                       std::to_string(model.n_features) + " features as input (" + input +
+                       " vs model " + model_path + ")");
+    }
+  });
+  if (model.type == io::ElementType::float32) {
+    transform_typed<float>(comm, model, xinfo, output, grid, out);
+  } else {
+    transform_typed<double>(comm, model, xinfo, output, grid, out);
+  }
+}
+
+void inverse_transform(const mpi::Comm& comm, const std::string& model_path,
+                       const std::string& input, const std::string& output,
+                       const std::string& grid, double max_output_gb, std::ostream& out) {
+  const ModelFile model = read_model(comm, model_path);
+  const io::DatasetInfo winfo = io::probe_dense(comm, io::parse_object_path(input, "/W"));
+  mpi::agree(comm, [&] {
+    if (winfo.cols != model.n_components) {
+      throw InputError("W has " + std::to_string(winfo.cols) + " columns, but the model has " +
+                       std::to_string(model.n_components) + " components (" + input + " vs " +
+                       model_path + ")");
+    }
+  });
+  if (model.type == io::ElementType::float32) {
+    inverse_typed<float>(comm, model, winfo, output, grid, max_output_gb, out);
+  } else {
+    inverse_typed<double>(comm, model, winfo, output, grid, max_output_gb, out);
+  }
+}
+
+}  // namespace dnmf::app

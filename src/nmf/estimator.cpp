@@ -1,0 +1,163 @@
+#include "dnmf/nmf/estimator.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "dnmf/la/blas.hpp"
+#include "dnmf/nmf/nndsvd.hpp"
+
+namespace dnmf {
+
+template <typename T>
+NMF<T>::NMF(NmfParams params) : params_(std::move(params)) {
+  params_.validate();
+}
+
+template <typename T>
+std::uint32_t NMF<T>::resolve_seed(const ProcessGrid& grid) const {
+  std::uint64_t seed = params_.random_state.value_or(0);
+  if (!params_.random_state) {  // numpy's global RNG: unpredictable, but one seed for all ranks
+    if (grid.rank() == 0) seed = std::random_device{}();
+    grid.all().bcast(&seed, 1, 0);
+  }
+  return static_cast<std::uint32_t>(seed);
+}
+
+template <typename T>
+DataSummary NMF<T>::validate_data(const DistMatrix<T>& x, const char* what) const {
+  DataSummary data;
+  mpi::agree(x.grid().all(), [&] {
+    data = summarize_data(x, what);
+    if (params_.beta() <= 0 && data.min == 0) {
+      throw InputError(
+          "When beta_loss <= 0 and X contains zeros, the solver may diverge. Please add small "
+          "values to X, or use a positive beta_loss.");
+    }
+  });
+  return data;
+}
+
+template <typename T>
+FitResult NMF<T>::solve(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
+                        bool update_h, std::int64_t n_samples, std::int64_t n_features) {
+  const Penalties pen = scaled_penalties(params_, n_samples, n_features);
+  last_run_ = params_.solver == Solver::cd
+                  ? fit_cd(products, w, ht, params_, pen, seed_used_, update_h, observer_)
+                  : fit_mu(products, w, ht, params_, pen, update_h, observer_);
+  return last_run_;
+}
+
+template <typename T>
+DistFactor<T> NMF<T>::fit_transform(const DistMatrix<T>& x, const DistFactor<T>* w0,
+                                    const DistFactor<T>* ht0) {
+  const ProcessGrid& grid = x.grid();
+  const std::int64_t n = x.rows(), p = x.cols();
+  std::int64_t k = 0;
+  mpi::agree(grid.all(), [&] {
+    k = resolve_n_components(params_, p, ht0 ? ht0->k() : 0);
+    init_used_ = resolve_init(params_, k, n, p);
+    if (init_used_ == Init::custom) {
+      if (!w0 || !ht0) throw UsageError("init 'custom' needs both W and H");
+      auto dims = [&](const char* name, std::int64_t rows, std::int64_t cols, std::int64_t want_r,
+                      std::int64_t want_c) {
+        const char* which = rows != want_r ? "first" : "second";
+        if (rows != want_r || cols != want_c) {
+          throw InputError(std::string("Array with wrong ") + which +
+                           " dimension passed to NMF (input " + name + "). Expected " +
+                           std::to_string(rows != want_r ? want_r : want_c) + ", but got " +
+                           std::to_string(rows != want_r ? rows : cols));
+        }
+      };
+      dims("H", ht0->k(), ht0->global_rows(), k, p);  // H is k x p; checked before W, as sklearn
+      dims("W", w0->global_rows(), w0->k(), n, k);
+    }
+  });
+  const DataSummary data = validate_data(x, "X");
+
+  seed_used_ = resolve_seed(grid);
+
+  DistFactor<T> w(grid, FactorSide::samples, n, k);
+  DistFactor<T> ht(grid, FactorSide::features, p, k);
+  DistProducts<T> products(x, &timers_);
+  {
+    auto t = timers_.scope(Phase::init);
+    if (init_used_ == Init::custom) {
+      w.local() = w0->local();
+      ht.local() = ht0->local();
+      mpi::agree(grid.all(), [&] {
+        check_custom_factor(ht, "H");
+        check_custom_factor(w, "W");
+      });
+    } else if (init_used_ == Init::random) {
+      random_init(data, seed_used_, w, ht);
+    } else {
+      nndsvd_init(products, init_used_, data, seed_used_, w, ht);
+    }
+  }
+  const FitResult r = solve(products, w, ht, true, n, p);
+  n_components_ = k;
+  n_features_in_ = p;
+  n_iter_ = r.n_iter;
+  reconstruction_err_ = r.reconstruction_err;
+  components_ = std::move(ht);
+  return w;
+}
+
+template <typename T>
+DistFactor<T> NMF<T>::transform(const DistMatrix<T>& x) {
+  const DistFactor<T>& h = components();
+  mpi::agree(x.grid().all(), [&] {
+    if (x.cols() != n_features_in_) {
+      throw InputError("X has " + std::to_string(x.cols()) + " features, but NMF is expecting " +
+                       std::to_string(n_features_in_) + " features as input");
+    }
+    if (&x.grid() != &h.grid()) {
+      throw UsageError("transform: X must be distributed on the grid the model's components use");
+    }
+  });
+  const DataSummary data = validate_data(x, "X");
+  DistFactor<T> w(x.grid(), FactorSide::samples, x.rows(), n_components_);
+  if (params_.solver == Solver::mu) {  // MU cannot move zeros, so sklearn starts from a constant
+    w.local().fill(static_cast<T>(std::sqrt(data.mean() / static_cast<double>(n_components_))));
+  }
+  seed_used_ = resolve_seed(x.grid());
+  DistFactor<T> ht = h;  // the solver takes H mutable; with update_h = false it stays unchanged
+  DistProducts<T> products(x, &timers_);
+  solve(products, w, ht, false, x.rows(), x.cols());
+  return w;
+}
+
+template <typename T>
+DistMatrix<T> NMF<T>::inverse_transform(const DistFactor<T>& w) const {
+  const DistFactor<T>& h = components();
+  const ProcessGrid& grid = w.grid();
+  if (&grid != &h.grid()) {
+    throw UsageError("inverse_transform: W must be distributed on the grid of the components");
+  }
+  DistMatrix<T> x(grid, w.global_rows(), h.global_rows());
+  Matrix<T> w_block, ht_block;
+  w.gather_block(w_block);   // W rows R_i
+  h.gather_block(ht_block);  // Ht rows C_j
+  Matrix<T>& xl = x.local();
+  la::gemm(la::Op::none, la::Op::trans, xl.rows(), xl.cols(), n_components_, T(1), w_block.data(),
+           n_components_, ht_block.data(), n_components_, T(0), xl.data(), xl.cols());
+  return x;
+}
+
+template <typename T>
+void NMF<T>::set_components(DistFactor<T> ht) {
+  n_components_ = ht.k();
+  n_features_in_ = ht.global_rows();
+  components_ = std::move(ht);
+}
+
+template <typename T>
+const DistFactor<T>& NMF<T>::components() const {
+  if (!components_) throw UsageError("This NMF instance is not fitted yet");
+  return *components_;
+}
+
+template class NMF<double>;
+template class NMF<float>;
+
+}  // namespace dnmf
