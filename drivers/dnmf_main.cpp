@@ -121,11 +121,22 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   info->add_option("--ranks", cmd.info_ranks, "plan for this many ranks (default: this job's)");
   info->add_option("--n-components", cmd.info_k, "plan for this k (default 20)");
 
+  // An unknown first word would only get CLI11's "A subcommand is required": name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    if (word != "fit" && word != "transform" && word != "inverse-transform" && word != "info") {
+      cmd.status = 2;
+      cmd.message = "dnmf: error: unknown command '" + word +
+                    "'; expected fit, transform, inverse-transform or info\n"
+                    "Run 'dnmf --help' for usage.\n";
+      return cmd;
+    }
+  }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp&) {
     cmd.status = 0;
-    cmd.message = app.help(e.get_name().empty() ? "" : e.get_name());
+    cmd.message = app.help();
     if (fit->parsed()) cmd.message = fit->help();
     if (info->parsed()) cmd.message = info->help();
     if (transform->parsed()) cmd.message = transform->help();

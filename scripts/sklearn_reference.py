@@ -142,12 +142,18 @@ def write_model(path, W, H, attrs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--numerics", choices=["1.6", "1.2.1"], default="1.6",
+                        help="1.6: Debian's scikit-learn patched to 1.6's EPS clipping "
+                             "(default); 1.2.1: the unpatched package, to show where they differ")
     parser.add_argument("input", metavar="INPUT.h5[:/X]")
     parser.add_argument("--output", required=True, metavar="REF.h5")
     add_fit_options(parser)
     args = parser.parse_args()
 
-    NMF, _ = sklearn16.nmf_class()
+    if args.numerics == "1.6":
+        NMF, _ = sklearn16.nmf_class()
+    else:
+        from sklearn.decomposition import NMF
     X, W0, H0 = load_inputs(args)
     k = args.n_components
     if k == "auto":  # 1.6 semantics, absent from 1.2.1
@@ -179,8 +185,10 @@ def main():
         n_features_in_=np.int64(model.n_features_in_),
         fit_seconds=fit_seconds,
         seconds_per_iter=fit_seconds / model.n_iter_,
-        reference=f"scikit-learn {report['sklearn_version']} with 1.6 EPS clipping "
-                  f"({report['patched_sites']} sites patched by sklearn16.py)",
+        reference=(f"scikit-learn {report['sklearn_version']} with 1.6 EPS clipping "
+                   f"({report['patched_sites']} sites patched by sklearn16.py)"
+                   if args.numerics == "1.6" else
+                   f"scikit-learn {report['sklearn_version']}, unpatched"),
     )
     write_model(args.output, W, H, attrs)
     print(f"wrote {args.output}: W {W.shape} {W.dtype}, H {H.shape}, "

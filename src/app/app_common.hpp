@@ -34,6 +34,18 @@ void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<
 template <typename T>
 void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers);
 
+/// Runs `body`; an input-data error raised inside it gets `where` (the file and object it came
+/// from) appended to its message, so the user knows which input to fix.
+template <typename Body>
+auto naming_input(const std::string& where, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const mpi::CollectiveError& e) {
+    if (e.code() != ExitCode::input) throw;
+    throw mpi::CollectiveError(e.code(), std::string(e.what()) + " [" + where + "]");
+  }
+}
+
 /// Rank 0's per-iteration table (--verbose) or a heartbeat every 30 s on quiet long runs.
 IterationObserver progress_printer(const mpi::Comm& comm, const NmfParams& params,
                                    std::ostream& out);

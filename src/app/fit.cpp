@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iostream>
 
 #include "app_common.hpp"
 #include "dnmf/app/commands.hpp"
@@ -82,16 +83,20 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
       io::read_strings(grid.all(), io::ObjectPath{xinfo.path.file, "/feature_names"});
 
   model.set_observer(progress_printer(grid.all(), params, out));
-  const DistFactor<T> w = model.fit_transform(x, w0 ? &*w0 : nullptr, ht0 ? &*ht0 : nullptr);
+  std::string where = xinfo.path.str();
+  if (init == Init::custom) where += ", init W " + w0info.path.str() + ", init H " + h0info.path.str();
+  const DistFactor<T> w = naming_input(where, [&] {
+    return model.fit_transform(x, w0 ? &*w0 : nullptr, ht0 ? &*ht0 : nullptr);
+  });
   const FitResult& result = model.last_run();
 
   if (root && params.solver == Solver::mu && model.init_used_ == Init::nndsvd) {
-    out << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
+    std::cerr << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
            "the initialization, and so leads to poorer results when used jointly with "
            "init='nndsvd'. You may try init='nndsvda' or init='nndsvdar' instead.\n";
   }
   if (root && result.n_iter == params.max_iter && params.tol > 0) {
-    out << "ConvergenceWarning: Maximum number of iterations " << params.max_iter
+    std::cerr << "ConvergenceWarning: Maximum number of iterations " << params.max_iter
         << " reached. Increase it to improve convergence.\n";
   }
   {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iostream>
 
 #include "app_common.hpp"
 #include "dnmf/app/commands.hpp"
@@ -20,10 +21,10 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   DistMatrix<T> x(grid, n, p);
   read_x(xinfo, x, model.timers());
   model.set_observer(progress_printer(grid.all(), model_file.params, out));
-  const DistFactor<T> w = model.transform(x);
+  const DistFactor<T> w = naming_input(xinfo.path.str(), [&] { return model.transform(x); });
   const FitResult& r = model.last_run();
   if (comm.rank() == 0 && r.n_iter == model_file.params.max_iter && model_file.params.tol > 0) {
-    out << "ConvergenceWarning: Maximum number of iterations " << model_file.params.max_iter
+    std::cerr << "ConvergenceWarning: Maximum number of iterations " << model_file.params.max_iter
         << " reached. Increase it to improve convergence.\n";
   }
   std::vector<io::Attribute> attrs = {io::Attribute::of("n_iter_", r.n_iter),

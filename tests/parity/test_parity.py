@@ -103,6 +103,18 @@ def stops_early(ref_attrs, case):
     return n_iter < max_iter, f"reference n_iter_={n_iter} < max_iter={max_iter}"
 
 
+def differs_from_1_2_1(ref_path, data_file, options, tmp):
+    """The case must separate 1.6 from 1.2.1: the unpatched reference lands elsewhere."""
+    old = os.path.join(tmp, os.path.basename(ref_path) + ".1.2.1.h5")
+    rc, out, err, _ = run([PYTHON, os.path.join(SCRIPTS, "sklearn_reference.py"), "--numerics",
+                           "1.2.1", data_file + ":/X", "--output", old] + options, tmp)
+    if rc != 0:
+        return False, f"1.2.1 reference failed: {last_lines(err)}"
+    with h5py.File(ref_path, "r") as a, h5py.File(old, "r") as b:
+        diff = float(np.max(np.abs(a["W"][...] - b["W"][...])) / np.max(np.abs(a["W"][...])))
+    return diff > 1e-7, f"1.6 vs 1.2.1 reference W differ by {diff:.2e} (must be > 1e-7)"
+
+
 @dataclass
 class Case:
     name: str
@@ -112,6 +124,8 @@ class Case:
     rtol: float = 1e-9          # against scikit-learn (compare_models.py default)
     cross_rtol: float = 1e-12   # between rank counts / grids
     ref_checks: List[Callable] = field(default_factory=list)
+    # checks that need the files: f(ref_path, data_file, options, tmp) -> (ok, detail)
+    file_checks: List[Callable] = field(default_factory=list)
     repeat: List[Tuple[int, Optional[str]]] = field(default_factory=list)  # same bits twice
     note: str = ""
 
@@ -170,6 +184,45 @@ SUITES = {
              rtol=1e-4, cross_rtol=1e-4, note="float32 data"),
     ],
 }
+
+
+# Issue "every loss and solver": mu for each beta and cd (with and without shuffle), each
+# under every penalty shape, at 1-4 ranks, float64 (1e-9) and a float32 subset (1e-4).
+D_LOSS = Data(70, 26, 4, seed=11)               # |randn|: no zeros, so beta <= 0 is allowed
+D_LOSS32 = Data(70, 26, 4, seed=11, dtype="float32")
+D_ZEROS = Data(64, 24, 4, seed=13, zeros=0.3)   # exact zeros: 1.6 and 1.2.1 EPS rules part
+PENALTIES = {
+    "none": [],
+    "l1": ["--alpha-W", "0.01", "--l1-ratio", "1"],
+    "l2": ["--alpha-W", "0.01", "--l1-ratio", "0"],
+    "mixed": ["--alpha-W", "0.01", "--l1-ratio", "0.5"],
+    "alphaH": ["--alpha-W", "0.01", "--alpha-H", "0.05", "--l1-ratio", "0.3"],
+}
+SOLVERS = {
+    "mu_b2": MU + ["--beta-loss", "frobenius"],
+    "mu_b1": MU + ["--beta-loss", "kullback-leibler"],
+    "mu_b0": MU + ["--beta-loss", "itakura-saito"],
+    "mu_b0.5": MU + ["--beta-loss", "0.5"],
+    "mu_b1.5": MU + ["--beta-loss", "1.5"],
+    "mu_b3": MU + ["--beta-loss", "3"],
+    "cd": ["--solver", "cd"],
+    "cd_shuffle": ["--solver", "cd", "--shuffle", "--random-state", "5"],
+}
+SUITES["losses"] = [
+    Case(f"{solver}_{pen}", D_LOSS,
+         ["--n-components", "4"] + sopts + CUSTOM + ["--tol", "1e-4", "--max-iter", "60"] + popts)
+    for solver, sopts in SOLVERS.items() for pen, popts in PENALTIES.items()
+] + [
+    Case(f"{solver}_mixed_float32", D_LOSS32,
+         ["--n-components", "4"] + sopts + CUSTOM + ["--tol", "0", "--max-iter", "40"] +
+         PENALTIES["mixed"], runs=[(1, None), (4, None)], rtol=1e-4, cross_rtol=1e-4)
+    for solver, sopts in SOLVERS.items()
+] + [
+    Case("eps_rule_1.6", D_ZEROS,
+         ["--n-components", "4"] + MU + ["--beta-loss", "0.5"] + CUSTOM +
+         ["--tol", "0", "--max-iter", "30"],
+         file_checks=[differs_from_1_2_1], note="beta < 1 on data with zeros: 1.6 EPS rule"),
+]
 
 
 def cases_for(suite):
@@ -292,6 +345,12 @@ def run_case(case, tmp, cache, runner, grep):
           f"reconstruction_err_={float(ref_attrs['reconstruction_err_']):.12g}", flush=True)
     for check in case.ref_checks:
         ok, detail = check(ref_attrs, case)
+        runner.record(f"{tag} reference check", ok, detail)
+    for check in case.file_checks:
+        try:
+            ok, detail = check(ref, data_file, options, tmp)
+        except Failure as exc:
+            ok, detail = False, str(exc)
         runner.record(f"{tag} reference check", ok, detail)
 
     models = []

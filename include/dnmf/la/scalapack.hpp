@@ -105,7 +105,9 @@ enum class PivotDirection {
 /// Applies the first `npiv` row interchanges recorded by getrf on a matrix with A's
 /// distribution to the n columns starting at column ja of that matrix (p?lapiv with the pivot
 /// vector distributed over a process column, as getrf leaves it). Interchanges may involve any
-/// row of the matrix. Collective.
+/// row of the matrix. Collective. (p?lapiv ignores a single interchange; for npiv == 1 this
+/// wrapper applies two, overwriting row 1's pivot entry with a no-op: fine after a getrf that
+/// produced one pivot, as getrf does for one column or one row.)
 void apply_row_pivots(PivotDirection direction, std::int64_t npiv, std::int64_t n, double* a,
                       std::int64_t ja, const Descriptor& desc, std::vector<int>& ipiv);
 void apply_row_pivots(PivotDirection direction, std::int64_t npiv, std::int64_t n, float* a,

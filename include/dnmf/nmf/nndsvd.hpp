@@ -1,6 +1,14 @@
 #pragma once
 /// @file The NNDSVD family of initialisations (spec/sklearn-nmf.md §3.3) on top of
 /// scikit-learn's randomized SVD (§3.4), distributed.
+///
+/// Distribution (X never moves; only tall factors and small matrices do):
+///   - products with X and X^T go through DistProducts (all-gather along one grid direction,
+///     local multiply, reduce-scatter along the other);
+///   - the tall LU and QR factorizations run in ScaLAPACK on a block-cyclic copy of the
+///     factor (P x 1 BLACS grid over the grid's communicator, square blocks), reached and left
+///     with p?gemr2d;
+///   - small r x r matrices (r = k + 10) are replicated.
 
 #include <cstdint>
 #include <vector>
@@ -30,5 +38,13 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
 template <typename T>
 void nndsvd_init(DistProducts<T>& products, Init variant, const DataSummary& data,
                  std::uint32_t seed, DistFactor<T>& w, DistFactor<T>& ht);
+
+/// Steps B-D of §3.3 from a given truncated SVD (what nndsvd_init does after randomized_svd):
+/// W and H from the singular triplets, truncation of entries < 1e-6, then the variant's fill
+/// (nndsvdar draws from a fresh RandomState(seed)). `svd.u`/`svd.v` must have w's and ht's
+/// layouts and at least w.k() columns. Exposed for tests of the zero-norm guard. Collective.
+template <typename T>
+void nndsvd_from_svd(const TruncatedSvd<T>& svd, Init variant, const DataSummary& data,
+                     std::uint32_t seed, DistFactor<T>& w, DistFactor<T>& ht);
 
 }  // namespace dnmf
