@@ -7,6 +7,9 @@
 
 set(DNMF_TEST_ENV
     "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;OPENBLAS_NUM_THREADS=1;GTEST_COLOR=no")
+if(DNMF_SANITIZER_ENV)  # DNMF_SANITIZE: options and suppressions of config/sanitizers/
+  list(APPEND DNMF_TEST_ENV ${DNMF_SANITIZER_ENV})
+endif()
 set(DNMF_MPIEXEC ${MPIEXEC_EXECUTABLE} CACHE STRING "MPI launcher used by the tests")
 
 function(dnmf_add_mpi_test)

@@ -80,6 +80,11 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       {"--l1-ratio", "l1_ratio", "L1 share of the penalty, in [0, 1] (default 0)"},
       {"--dtype", "dtype", "float64 or float32 (default: the input's)"},
       {"--grid", "grid", "process grid PRxPC with PR*PC = ranks (default: least communication)"},
+      {"--checkpoint", "checkpoint",
+       "checkpoint file, written on SIGUSR1/SIGTERM (then exit 75) and per the options below"},
+      {"--checkpoint-every", "checkpoint_every", "also checkpoint every N iterations"},
+      {"--checkpoint-seconds", "checkpoint_seconds", "also checkpoint every S seconds"},
+      {"--resume", "resume", "continue from this checkpoint (a missing file starts afresh)"},
   };
   Settings cli_values;
   std::vector<std::pair<CLI::Option*, std::string>> bound;
@@ -203,7 +208,7 @@ int main(int argc, char** argv) {
     }
     const auto& s = cmd.settings;
     if (cmd.name == "fit") {
-      dnmf::app::fit(world, cmd.input, cmd.output, s, std::cout);
+      return dnmf::app::fit(world, cmd.input, cmd.output, s, std::cout);
     } else if (cmd.name == "transform") {
       dnmf::app::transform(world, s.at("model"), cmd.input, cmd.output, s.at("grid"), std::cout);
     } else if (cmd.name == "inverse-transform") {

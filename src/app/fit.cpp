@@ -2,6 +2,11 @@
 #include <iostream>
 
 #include "app_common.hpp"
+#include "checkpoint.hpp"
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include "dnmf/app/commands.hpp"
 
 namespace dnmf::app {
@@ -29,8 +34,41 @@ io::DatasetInfo probe_init(const mpi::Comm& comm, const std::string& spec, const
   return d;
 }
 
+/// Where and how often to checkpoint, and what to resume from.
+struct CheckpointPlan {
+  std::string path;        ///< --checkpoint (empty: none)
+  std::int64_t every = 0;  ///< --checkpoint-every iterations (0: only on signals / time)
+  double seconds = 0;      ///< --checkpoint-seconds (0: off)
+  std::string resume;      ///< --resume (empty: none)
+};
+
+/// An integer from the environment, or -1 when unset.
+std::int64_t env_int(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::atoll(v) : -1;
+}
+
+CheckpointPlan checkpoint_plan(const cli::Settings& s) {
+  CheckpointPlan c;
+  c.path = cli::get(s, "checkpoint");
+  c.resume = cli::get(s, "resume");
+  try {
+    c.every = std::stoll(cli::get(s, "checkpoint_every", "0"));
+    c.seconds = std::stod(cli::get(s, "checkpoint_seconds", "0"));
+  } catch (const std::exception&) {
+    throw UsageError("checkpoint_every / checkpoint_seconds: expected numbers");
+  }
+  if (c.every < 0 || c.seconds < 0) {
+    throw UsageError("checkpoint_every and checkpoint_seconds must be >= 0");
+  }
+  if ((c.every > 0 || c.seconds > 0) && c.path.empty()) {
+    throw UsageError("checkpoint_every / checkpoint_seconds need --checkpoint FILE");
+  }
+  return c;
+}
+
 template <typename T>
-void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementType type,
+int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementType type,
                const std::string& output, const cli::Settings& settings, const NmfParams& params,
                std::ostream& out) {
   const bool root = comm.rank() == 0;
@@ -53,6 +91,34 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
       w0info = probe_init(comm, cli::get(settings, "init_W"), "W", n, k, type);
     }
   });
+  CheckpointPlan plan;
+  mpi::agree(comm, [&] { plan = checkpoint_plan(settings); });
+  std::optional<CheckpointInfo> saved;
+  if (!plan.resume.empty()) {
+    std::int64_t exists = 0;
+    if (root) exists = std::filesystem::exists(plan.resume) ? 1 : 0;
+    comm.bcast(&exists, 1, 0);
+    if (exists) {
+      saved = read_checkpoint(comm, plan.resume);
+      mpi::agree(comm, [&] {
+        const std::string diff = settings_mismatch(saved->settings, settings);
+        if (!diff.empty()) throw UsageError("cannot resume from '" + plan.resume + "': " + diff);
+        if (saved->n_components != k || saved->dtype != to_string(type)) {
+          throw UsageError("cannot resume from '" + plan.resume + "': it has k=" +
+                           std::to_string(saved->n_components) + " in " + saved->dtype +
+                           ", this run k=" + std::to_string(k) + " in " + to_string(type));
+        }
+      });
+      if (root) {
+        out << "dnmf fit: resuming from " << plan.resume << " after iteration "
+            << saved->state.iteration << "\n";
+      }
+    } else if (root) {
+      out << "dnmf fit: no checkpoint at " << plan.resume << " yet; starting from the beginning\n";
+    }
+  }
+  if (!plan.path.empty()) install_stop_signals();
+
   const GridShape shape = pick_grid(comm, cli::get(settings, "grid"), n, p, k);
   ProcessGrid grid(comm, shape);
   NMF<T> model(params);
@@ -83,12 +149,85 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
       io::read_strings(grid.all(), io::ObjectPath{xinfo.path.file, "/feature_names"});
 
   model.set_observer(progress_printer(grid.all(), params, out));
+
+  // Checkpoints: the input's fingerprint ties a checkpoint to this X; at each iteration boundary
+  // one small all-reduce decides, on every rank alike, whether to write one and whether a stop
+  // signal arrived anywhere.
+  CheckpointInfo ckpt;
+  if (!plan.path.empty() || saved) ckpt.input = fingerprint(x);
+  mpi::agree(grid.all(), [&] {
+    if (saved && !saved->input.matches(ckpt.input)) {
+      throw InputError("checkpoint '" + plan.resume + "' does not match the input " +
+                       xinfo.path.str() + ": it was written for " + saved->input.str() +
+                       ", the input is " + ckpt.input.str());
+    }
+  });
+  std::int64_t written_at = -1;
+  auto last_write = std::chrono::steady_clock::now();  // outlives the hook that updates it
+  if (!plan.path.empty()) {
+    ckpt.settings = settings;
+    ckpt.n_components = k;
+    ckpt.dtype = to_string(type);
+    // Fault injection for the tests: a real SIGUSR1, raised on the last rank only, after a given
+    // iteration or in the middle of writing a given iteration's checkpoint.
+    const std::int64_t signal_after = env_int("DNMF_TEST_SIGNAL_AFTER_ITERATION");
+    const std::int64_t signal_during = env_int("DNMF_TEST_SIGNAL_DURING_CHECKPOINT");
+    const bool last_rank = comm.rank() == comm.size() - 1;
+    model.set_boundary_hook([&, signal_after, signal_during, last_rank](
+                                const SolverState& state, const DistFactor<T>& wf,
+                                const DistFactor<T>& htf) {
+      if (last_rank && state.iteration == signal_after) std::raise(SIGUSR1);
+      const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                         last_write).count();
+      std::int64_t flags[3] = {stop_signal_received() ? 1 : 0,
+                               root && plan.seconds > 0 && since >= plan.seconds ? 1 : 0,
+                               plan.every > 0 && state.iteration % plan.every == 0 ? 1 : 0};
+      grid.all().allreduce_sum(flags, 3);
+      if (flags[0] + flags[1] + flags[2] == 0) return false;
+      ckpt.state = state;
+      ckpt.init_used = model.init_used_;
+      ckpt.seed = model.seed_used_;
+      {
+        auto t = timers.scope(Phase::io);
+        if (last_rank && state.iteration == signal_during) std::raise(SIGUSR1);
+        write_checkpoint(plan.path, ckpt, wf, htf);
+      }
+      written_at = state.iteration;
+      last_write = std::chrono::steady_clock::now();
+      if (root && params.verbose) {
+        out << "  checkpoint after iteration " << state.iteration << " -> " << plan.path << "\n";
+      }
+      return flags[0] > 0;
+    });
+  }
+
   std::string where = xinfo.path.str();
   if (init == Init::custom) where += ", init W " + w0info.path.str() + ", init H " + h0info.path.str();
-  const DistFactor<T> w = naming_input(where, [&] {
-    return model.fit_transform(x, w0 ? &*w0 : nullptr, ht0 ? &*ht0 : nullptr);
-  });
+  DistFactor<T> w = [&] {
+    if (!saved) {
+      return naming_input(where, [&] {
+        return model.fit_transform(x, w0 ? &*w0 : nullptr, ht0 ? &*ht0 : nullptr);
+      });
+    }
+    DistFactor<T> ws(grid, FactorSide::samples, n, k), hs(grid, FactorSide::features, p, k);
+    io::read_block(grid.all(), io::ObjectPath{plan.resume, "/W"}, ws.owned(), Range{0, k},
+                   ws.local());
+    read_h_as_ht(grid.all(), io::ObjectPath{plan.resume, "/H"}, hs);
+    return naming_input(where, [&] {
+      return model.resume_fit(x, std::move(ws), std::move(hs), saved->state, saved->init_used,
+                              saved->seed);
+    });
+  }();
   const FitResult& result = model.last_run();
+  if (model.interrupted()) {
+    if (root) {
+      out << "dnmf fit: stopped by a signal after iteration " << result.n_iter
+          << "; checkpoint in " << plan.path << " (iteration " << written_at
+          << "). Repeat the command with --resume " << plan.path << " to continue.\n"
+          << std::flush;
+    }
+    return static_cast<int>(ExitCode::checkpointed);
+  }
 
   if (root && params.solver == Solver::mu && model.init_used_ == Init::nndsvd) {
     std::cerr << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
@@ -118,22 +257,22 @@ void fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementT
         << " s/iter) -> " << output << "\n"
         << std::flush;
   }
+  return 0;
 }
 
 }  // namespace
 
-void fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
-         const cli::Settings& settings, std::ostream& out) {
+int fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
+        const cli::Settings& settings, std::ostream& out) {
   NmfParams params;
   mpi::agree(comm, [&] { params = cli::to_params(settings); });  // parameters first, as sklearn
   const io::DatasetInfo xinfo = probe_input(comm, input);
   io::ElementType type = io::ElementType::float64;
   mpi::agree(comm, [&] { type = compute_type(xinfo, cli::get(settings, "dtype")); });
   if (type == io::ElementType::float32) {
-    fit_typed<float>(comm, xinfo, type, output, settings, params, out);
-  } else {
-    fit_typed<double>(comm, xinfo, type, output, settings, params, out);
+    return fit_typed<float>(comm, xinfo, type, output, settings, params, out);
   }
+  return fit_typed<double>(comm, xinfo, type, output, settings, params, out);
 }
 
 }  // namespace dnmf::app

@@ -17,7 +17,8 @@ const std::vector<std::string>& fit_keys() {
   static const std::vector<std::string> keys = {
       "n_components", "init",    "init_W",       "init_H",  "solver", "beta_loss",
       "tol",          "max_iter", "random_state", "alpha_W", "alpha_H", "l1_ratio",
-      "shuffle",      "verbose", "dtype",        "grid"};
+      "shuffle",      "verbose", "dtype",        "grid",    "checkpoint", "checkpoint_every",
+      "checkpoint_seconds", "resume"};
   return keys;
 }
 

@@ -350,8 +350,8 @@ std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& p
 
 // ---------------------------------------------------------------------------------------------
 
-AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target)
-    : comm_(comm), target_(std::move(target)) {
+AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous)
+    : comm_(comm), target_(std::move(target)), keep_previous_(keep_previous) {
   quiet_hdf5();
   mpi::agree(comm_, [&] {
     if (comm_.rank() != 0) return;
@@ -477,6 +477,10 @@ void AtomicFileWriter::commit() {
       ::close(fd);
     }
     std::error_code ec;
+    if (keep_previous_ && fs::exists(target_, ec)) {
+      fs::rename(target_, target_ + ".prev", ec);
+      if (ec) throw IoError("cannot keep the previous '" + target_ + "': " + ec.message());
+    }
     fs::rename(temp_, target_, ec);
     if (ec) throw IoError("cannot rename '" + temp_ + "' to '" + target_ + "': " + ec.message());
   });

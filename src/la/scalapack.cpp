@@ -29,24 +29,22 @@ void psgemr2d_(const int* m, const int* n, const float* a, const int* ia, const 
                const int* desca, float* b, const int* ib, const int* jb, const int* descb,
                const int* gcontext);
 
-void pdgetrf_(const int* m, const int* n, double* a, const int* ia, const int* ja,
-              const int* desca, int* ipiv, int* info);
-void psgetrf_(const int* m, const int* n, float* a, const int* ia, const int* ja,
-              const int* desca, int* ipiv, int* info);
+void pdgetrf_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca,
+              int* ipiv, int* info);
+void psgetrf_(const int* m, const int* n, float* a, const int* ia, const int* ja, const int* desca,
+              int* ipiv, int* info);
 
-void pdlapiv_(const char* direc, const char* rowcol, const char* pivroc, const int* m,
-              const int* n, double* a, const int* ia, const int* ja, const int* desca, int* ipiv,
-              const int* ip, const int* jp, const int* descip, int* iwork, std::size_t,
-              std::size_t, std::size_t);
-void pslapiv_(const char* direc, const char* rowcol, const char* pivroc, const int* m,
-              const int* n, float* a, const int* ia, const int* ja, const int* desca, int* ipiv,
-              const int* ip, const int* jp, const int* descip, int* iwork, std::size_t,
-              std::size_t, std::size_t);
+void pdlapiv_(const char* direc, const char* rowcol, const char* pivroc, const int* m, const int* n,
+              double* a, const int* ia, const int* ja, const int* desca, int* ipiv, const int* ip,
+              const int* jp, const int* descip, int* iwork, std::size_t, std::size_t, std::size_t);
+void pslapiv_(const char* direc, const char* rowcol, const char* pivroc, const int* m, const int* n,
+              float* a, const int* ia, const int* ja, const int* desca, int* ipiv, const int* ip,
+              const int* jp, const int* descip, int* iwork, std::size_t, std::size_t, std::size_t);
 
-void pdgeqrf_(const int* m, const int* n, double* a, const int* ia, const int* ja,
-              const int* desca, double* tau, double* work, const int* lwork, int* info);
-void psgeqrf_(const int* m, const int* n, float* a, const int* ia, const int* ja,
-              const int* desca, float* tau, float* work, const int* lwork, int* info);
+void pdgeqrf_(const int* m, const int* n, double* a, const int* ia, const int* ja, const int* desca,
+              double* tau, double* work, const int* lwork, int* info);
+void psgeqrf_(const int* m, const int* n, float* a, const int* ia, const int* ja, const int* desca,
+              float* tau, float* work, const int* lwork, int* info);
 
 void pdorgqr_(const int* m, const int* n, const int* k, double* a, const int* ia, const int* ja,
               const int* desca, const double* tau, double* work, const int* lwork, int* info);
@@ -54,8 +52,8 @@ void psorgqr_(const int* m, const int* n, const int* k, float* a, const int* ia,
               const int* desca, const float* tau, float* work, const int* lwork, int* info);
 
 void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
-             double* u, const int* ldu, double* vt, const int* ldvt, double* work,
-             const int* lwork, int* iwork, int* info, std::size_t);
+             double* u, const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork,
+             int* iwork, int* info, std::size_t);
 void sgesdd_(const char* jobz, const int* m, const int* n, float* a, const int* lda, float* s,
              float* u, const int* ldu, float* vt, const int* ldvt, float* work, const int* lwork,
              int* iwork, int* info, std::size_t);
@@ -73,20 +71,22 @@ int narrow(std::int64_t v, const char* what) {
 }
 
 /// ScaLAPACK's 1-based global index from our 0-based offset.
-int one_based(std::int64_t offset, const char* what) { return narrow(offset + 1, what); }
+int one_based(std::int64_t offset, const char* what) {
+  return narrow(offset + 1, what);
+}
 
 void check_info(int info, const char* routine) {
   if (info < 0) {
-    throw InternalError(std::string(routine) + ": illegal argument (info = " +
-                        std::to_string(info) + ")");
+    throw InternalError(std::string(routine) +
+                        ": illegal argument (info = " + std::to_string(info) + ")");
   }
 }
 
 /// The workspace size a query returned, rounded up (it comes back as a floating value).
 template <typename T>
 int workspace(T query) {
-  return std::max(1, narrow(static_cast<std::int64_t>(std::ceil(static_cast<double>(query))),
-                            "lwork"));
+  return std::max(
+      1, narrow(static_cast<std::int64_t>(std::ceil(static_cast<double>(query))), "lwork"));
 }
 
 // --- bottom layer: one overload per precision ------------------------------------------
@@ -197,8 +197,8 @@ void apply_row_pivots_t(PivotDirection direction, std::int64_t npiv, std::int64_
   ip.col_block = 1;
   ip.row_src = desc.row_src;
   ip.col_src = mycol;
-  ip.lld = desc.row_block +
-           narrow(numroc(desc.rows, desc.row_block, myrow, desc.row_src, nprow), "lld");
+  ip.lld =
+      desc.row_block + narrow(numroc(desc.rows, desc.row_block, myrow, desc.row_src, nprow), "lld");
   // p?lapiv returns at once when asked for fewer than two interchanges, yet a single one can
   // still move row 0 anywhere. Apply two then, the second made a no-op (row 1 with itself; its
   // entry is unused by getrf when only one pivot exists).
@@ -213,8 +213,8 @@ void apply_row_pivots_t(PivotDirection direction, std::int64_t npiv, std::int64_
   const int m32 = narrow(npiv, "npiv"), n32 = narrow(n, "n");
   const int ia1 = 1, ja1 = one_based(ja, "ja");
   int iwork = 0;  // not referenced when the pivots already lie along a process column
-  lapiv_raw(direction == PivotDirection::forward ? "F" : "B", &m32, &n32, a, &ia1, &ja1,
-            d.data(), ipiv.data(), dip.data(), &iwork);
+  lapiv_raw(direction == PivotDirection::forward ? "F" : "B", &m32, &n32, a, &ia1, &ja1, d.data(),
+            ipiv.data(), dip.data(), &iwork);
 }
 
 template <typename T>
@@ -222,9 +222,8 @@ std::int64_t geqrf_t(std::int64_t m, std::int64_t n, T* a, std::int64_t ia, std:
                      const Descriptor& desc, std::vector<T>& tau) {
   int nprow = 0, npcol = 0, myrow = 0, mycol = 0;
   Cblacs_gridinfo(desc.context, &nprow, &npcol, &myrow, &mycol);
-  tau.assign(static_cast<std::size_t>(
-                 std::max<std::int64_t>(1, numroc(ja + n, desc.col_block, mycol, desc.col_src,
-                                                  npcol))),
+  tau.assign(static_cast<std::size_t>(std::max<std::int64_t>(
+                 1, numroc(ja + n, desc.col_block, mycol, desc.col_src, npcol))),
              T(0));
   const int m32 = narrow(m, "m"), n32 = narrow(n, "n");
   const int ia1 = one_based(ia, "ia"), ja1 = one_based(ja, "ja");
@@ -275,8 +274,8 @@ std::int64_t gesdd_t(std::int64_t m, std::int64_t n, T* a, std::int64_t lda, std
   check_info(info, "?gesdd (workspace query)");
   lwork = workspace(query);
   std::vector<T> work(static_cast<std::size_t>(lwork));
-  gesdd_raw(&m32, &n32, a, &lda32, s.data(), u.data(), &ldu, vt.data(), &ldvt, work.data(),
-            &lwork, iwork.data(), &info);
+  gesdd_raw(&m32, &n32, a, &lda32, s.data(), u.data(), &ldu, vt.data(), &ldvt, work.data(), &lwork,
+            iwork.data(), &info);
   check_info(info, "?gesdd");
   return info;
 }
@@ -298,8 +297,8 @@ BlacsGrid::BlacsGrid(const mpi::Comm& comm, int nprow, int npcol, const std::vec
     for (std::size_t i = 0; i < map.size(); ++i) map[i] = static_cast<int>(i);
   } else if (map.size() != static_cast<std::size_t>(nprow) * static_cast<std::size_t>(npcol)) {
     throw InternalError("BLACS grid: usermap has " + std::to_string(map.size()) +
-                        " entries for a " + std::to_string(nprow) + " x " +
-                        std::to_string(npcol) + " grid");
+                        " entries for a " + std::to_string(nprow) + " x " + std::to_string(npcol) +
+                        " grid");
   }
   // The system handle names `comm` inside the BLACS; the grid made from it owns communicators
   // of its own, so the handle is released at once.
@@ -340,8 +339,8 @@ Descriptor make_descriptor(const BlacsGrid& grid, std::int64_t rows, std::int64_
   d.lld = narrow(lld, "lld");
   int raw[9];
   int info = 0;
-  descinit_(raw, &d.rows, &d.cols, &d.row_block, &d.col_block, &d.row_src, &d.col_src,
-            &d.context, &d.lld, &info);
+  descinit_(raw, &d.rows, &d.cols, &d.row_block, &d.col_block, &d.row_src, &d.col_src, &d.context,
+            &d.lld, &info);
   check_info(info, "descinit");
   return d;
 }

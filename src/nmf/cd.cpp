@@ -29,7 +29,7 @@ T cd_half_step(DistFactor<T>& f, Matrix<T>& g, Matrix<T>& r, double l1, double l
 template <typename T>
 FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, std::uint32_t seed,
-                 bool update_h, const IterationObserver& observer) {
+                 bool update_h, const SolverControl<T>& control) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -38,6 +38,8 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
   const mpi::Comm& all = w.grid().all();
   const std::int64_t k = w.k();
   rng::NumpyRandomState rng(seed);  // a fresh stream, as sklearn's check_random_state(int)
+  const SolverState* resume = control.resume;
+  if (resume && resume->has_rng) rng.set_state(resume->rng);
   std::vector<std::int64_t> order(static_cast<std::size_t>(k));
   auto next_order = [&] {
     if (params.shuffle) return rng.permutation(k);
@@ -47,8 +49,8 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
 
   FitResult result;
   Matrix<T> gram, r;
-  double violation_init = 0;
-  std::int64_t it = 1;
+  double violation_init = resume ? resume->violation_init : 0.0;
+  std::int64_t it = resume ? resume->iteration + 1 : 1;
   for (; it <= params.max_iter; ++it) {
     products.gram(ht, gram);
     products.x_times_ht(ht, w.layout(), r);
@@ -64,8 +66,22 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
     info.iteration = it;
     info.violation = violation_init == 0 ? 0.0 : violation / violation_init;
     info.seconds = elapsed();
-    if (observer) observer(info);
+    if (control.observer) control.observer(info);
     if (violation_init == 0 || violation / violation_init <= params.tol) break;
+    if (it < params.max_iter && control.at_boundary) {
+      SolverState state;
+      state.iteration = it;
+      state.violation_init = violation_init;
+      state.has_rng = params.shuffle;
+      if (params.shuffle) state.rng = rng.state();
+      if (control.at_boundary(state, w, ht)) {
+        result.interrupted = true;
+        result.state = state;
+        result.n_iter = it;
+        result.seconds = elapsed();
+        return result;
+      }
+    }
   }
   result.n_iter = std::min(it, params.max_iter);
   result.seconds = elapsed();
@@ -75,9 +91,9 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
 
 template FitResult fit_cd<double>(DistProducts<double>&, DistFactor<double>&, DistFactor<double>&,
                                   const NmfParams&, const Penalties&, std::uint32_t, bool,
-                                  const IterationObserver&);
+                                  const SolverControl<double>&);
 template FitResult fit_cd<float>(DistProducts<float>&, DistFactor<float>&, DistFactor<float>&,
                                  const NmfParams&, const Penalties&, std::uint32_t, bool,
-                                 const IterationObserver&);
+                                 const SolverControl<float>&);
 
 }  // namespace dnmf

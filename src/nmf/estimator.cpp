@@ -39,12 +39,35 @@ DataSummary NMF<T>::validate_data(const DistMatrix<T>& x, const char* what) cons
 
 template <typename T>
 FitResult NMF<T>::solve(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
-                        bool update_h, std::int64_t n_samples, std::int64_t n_features) {
+                        bool update_h, std::int64_t n_samples, std::int64_t n_features,
+                        const SolverState* resume) {
   const Penalties pen = scaled_penalties(params_, n_samples, n_features);
+  SolverControl<T> control{observer_, resume, update_h ? hook_ : BoundaryHook{}};
   last_run_ = params_.solver == Solver::cd
-                  ? fit_cd(products, w, ht, params_, pen, seed_used_, update_h, observer_)
-                  : fit_mu(products, w, ht, params_, pen, update_h, observer_);
+                  ? fit_cd(products, w, ht, params_, pen, seed_used_, update_h, control)
+                  : fit_mu(products, w, ht, params_, pen, update_h, control);
   return last_run_;
+}
+
+template <typename T>
+void NMF<T>::finish_fit(DistFactor<T> ht) {
+  n_components_ = ht.k();
+  n_features_in_ = ht.global_rows();
+  n_iter_ = last_run_.n_iter;
+  reconstruction_err_ = last_run_.reconstruction_err;
+  components_ = std::move(ht);
+}
+
+template <typename T>
+DistFactor<T> NMF<T>::resume_fit(const DistMatrix<T>& x, DistFactor<T> w, DistFactor<T> ht,
+                                 const SolverState& state, Init init_used, std::uint32_t seed) {
+  validate_data(x, "X");
+  init_used_ = init_used;
+  seed_used_ = seed;
+  DistProducts<T> products(x, &timers_);
+  solve(products, w, ht, true, x.rows(), x.cols(), &state);
+  finish_fit(std::move(ht));
+  return w;
 }
 
 template <typename T>
@@ -94,12 +117,8 @@ DistFactor<T> NMF<T>::fit_transform(const DistMatrix<T>& x, const DistFactor<T>*
       nndsvd_init(products, init_used_, data, seed_used_, w, ht);
     }
   }
-  const FitResult r = solve(products, w, ht, true, n, p);
-  n_components_ = k;
-  n_features_in_ = p;
-  n_iter_ = r.n_iter;
-  reconstruction_err_ = r.reconstruction_err;
-  components_ = std::move(ht);
+  solve(products, w, ht, true, n, p);
+  finish_fit(std::move(ht));
   return w;
 }
 

@@ -54,7 +54,7 @@ void zero_tiny(Matrix<T>& m) {
 template <typename T>
 FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, bool update_h,
-                 const IterationObserver& observer) {
+                 const SolverControl<T>& control) {
   const double beta = params.beta();
   const double gamma = mu_gamma(beta);
   const auto start = std::chrono::steady_clock::now();
@@ -63,11 +63,14 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
   };
   PhaseTimers& timers = products.timers();
   FitResult result;
-  result.error_at_init = reconstruction_error(products, w, ht, beta);
-  MuStopRule stop(params.tol, result.error_at_init);
+  const SolverState* resume = control.resume;
+  result.error_at_init =
+      resume ? resume->error_at_init : reconstruction_error(products, w, ht, beta);
+  MuStopRule stop(params.tol, result.error_at_init,
+                  resume ? resume->previous_error : result.error_at_init);
 
   Matrix<T> gram, num, den;
-  std::int64_t it = 1;
+  std::int64_t it = resume ? resume->iteration + 1 : 1;
   for (; it <= params.max_iter; ++it) {
     if (beta == 2.0) {
       products.gram(ht, gram);  // H H^T
@@ -98,8 +101,21 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
       done = stop.update(info.error);
     }
     info.seconds = elapsed();
-    if (observer) observer(info);
+    if (control.observer) control.observer(info);
     if (done) break;
+    if (it < params.max_iter && control.at_boundary) {
+      SolverState state;
+      state.iteration = it;
+      state.error_at_init = result.error_at_init;
+      state.previous_error = stop.previous();
+      if (control.at_boundary(state, w, ht)) {
+        result.interrupted = true;
+        result.state = state;
+        result.n_iter = it;
+        result.seconds = elapsed();
+        return result;
+      }
+    }
   }
   result.n_iter = std::min(it, params.max_iter);
   result.seconds = elapsed();
@@ -109,9 +125,9 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
 
 template FitResult fit_mu<double>(DistProducts<double>&, DistFactor<double>&, DistFactor<double>&,
                                   const NmfParams&, const Penalties&, bool,
-                                  const IterationObserver&);
+                                  const SolverControl<double>&);
 template FitResult fit_mu<float>(DistProducts<float>&, DistFactor<float>&, DistFactor<float>&,
                                  const NmfParams&, const Penalties&, bool,
-                                 const IterationObserver&);
+                                 const SolverControl<float>&);
 
 }  // namespace dnmf

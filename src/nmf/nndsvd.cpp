@@ -278,12 +278,13 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   const ProcessGrid& grid = x.grid();
   const std::int64_t n = x.rows(), p = x.cols();
   if (k < 1 || k > std::min(n, p)) {
-    throw UsageError("randomized_svd: n_components must be in [1, min(n_samples, n_features)] = "
-                     "[1, " + std::to_string(std::min(n, p)) + "], got " + std::to_string(k));
+    throw UsageError(
+        "randomized_svd: n_components must be in [1, min(n_samples, n_features)] = "
+        "[1, " +
+        std::to_string(std::min(n, p)) + "], got " + std::to_string(k));
   }
   const std::int64_t r = k + 10;
-  const int n_iter =
-      static_cast<double>(k) < 0.1 * static_cast<double>(std::min(n, p)) ? 7 : 4;
+  const int n_iter = static_cast<double>(k) < 0.1 * static_cast<double>(std::min(n, p)) ? 7 : 4;
   const bool transposed = n < p;
   const FactorSide side_r = transposed ? FactorSide::features : FactorSide::samples;
   const FactorSide side_c = transposed ? FactorSide::samples : FactorSide::features;
@@ -349,8 +350,8 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   }
   grid.all().bcast(&info, 1, 0);
   if (info != 0) {
-    throw InternalError("randomized_svd: SVD did not converge (gesdd info = " +
-                        std::to_string(info) + ")");
+    throw InternalError(
+        "randomized_svd: SVD did not converge (gesdd info = " + std::to_string(info) + ")");
   }
   grid.all().bcast(s.data(), r2, 0);
   grid.all().bcast(ur.data(), ur.size(), 0);
@@ -363,7 +364,8 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   DistFactor<T>& v_x = transposed ? u_m : v_m;
   flip_signs(u_x, v_x);
   std::vector<double> s_k(static_cast<std::size_t>(k));
-  for (std::int64_t i = 0; i < k; ++i) s_k[static_cast<std::size_t>(i)] = s[static_cast<std::size_t>(i)];
+  for (std::int64_t i = 0; i < k; ++i)
+    s_k[static_cast<std::size_t>(i)] = s[static_cast<std::size_t>(i)];
   return TruncatedSvd<T>{std::move(u_x), std::move(s_k), std::move(v_x)};
 }
 
@@ -463,7 +465,8 @@ void nndsvd_from_svd(const TruncatedSvd<T>& svd, Init variant, const DataSummary
     mine[2] = ht.owned().begin;
     for (std::int64_t i = 0; i < wl.size(); ++i) mine[1] += wl.data()[i] == T(0) ? 1 : 0;
     for (std::int64_t i = 0; i < hl.rows(); ++i)
-      for (std::int64_t c = 0; c < k; ++c) mine[static_cast<std::size_t>(3 + c)] += hl(i, c) == T(0);
+      for (std::int64_t c = 0; c < k; ++c)
+        mine[static_cast<std::size_t>(3 + c)] += hl(i, c) == T(0);
     std::vector<std::int64_t> every(static_cast<std::size_t>(width * p));
     all.allgatherv(mine.data(), every.data(), std::vector<std::int64_t>(p, width));
     auto at = [&](int rank, std::int64_t field) {
@@ -472,7 +475,8 @@ void nndsvd_from_svd(const TruncatedSvd<T>& svd, Init variant, const DataSummary
     // Offsets of my zeros in the stream: W zeros of ranks owning earlier rows come first; the
     // H zeros of component c start after all W zeros and the H zeros of components < c.
     std::int64_t w_offset = 0, w_total = 0;
-    std::vector<std::int64_t> h_before(static_cast<std::size_t>(k), 0), h_total(static_cast<std::size_t>(k), 0);
+    std::vector<std::int64_t> h_before(static_cast<std::size_t>(k), 0),
+        h_total(static_cast<std::size_t>(k), 0);
     for (int rank = 0; rank < p; ++rank) {
       w_total += at(rank, 1);
       if (at(rank, 0) < mine[0]) w_offset += at(rank, 1);

@@ -119,8 +119,9 @@ TEST_P(MuSolverTest, DistributedEqualsSerialOnEveryGrid) {
     test::scatter_rows(ht0, ht);
     DistProducts<double> products(x);
     std::int64_t observed = 0;
-    const FitResult r = fit_mu(products, w, ht, p, pen, true,
-                               [&](const IterationInfo& info) { observed = info.iteration; });
+    SolverControl<double> control;
+    control.observer = [&](const IterationInfo& info) { observed = info.iteration; };
+    const FitResult r = fit_mu(products, w, ht, p, pen, true, control);
     EXPECT_EQ(r.n_iter, serial.n_iter);
     EXPECT_EQ(observed, serial.n_iter);
     EXPECT_NEAR(r.reconstruction_err, serial.err, 1e-12 * serial.err);

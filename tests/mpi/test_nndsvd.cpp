@@ -236,12 +236,12 @@ TEST_P(RandomizedSvdSampledTest, MatchesSerialAlgorithmOnEveryGrid) {
     for (std::int64_t c = 0; c < k; ++c) {
       EXPECT_NEAR(svd.s[c], ref.s[c], 1e-11 * ref.s[0]) << "singular value " << c;
     }
-    EXPECT_LT(max_abs_diff(u, ref.u, k), 1e-9);
-    EXPECT_LT(max_abs_diff(v, ref.v, k), 1e-9);
+    EXPECT_LT(max_abs_diff(u, ref.u, k), 1e-10);
+    EXPECT_LT(max_abs_diff(v, ref.v, k), 1e-10);
     EXPECT_LT(orthonormality_error(u), 1e-12);
     EXPECT_LT(orthonormality_error(v), 1e-12);
     // An approximation, not the exact SVD (else this test would duplicate the exact one).
-    fprintf(stderr, "DBG s diff %g u diff %g\n", std::abs(svd.s[k-1]-exact.s[k-1]), max_abs_diff(u, ref.u, k));
+    EXPECT_GT(std::abs(svd.s[k - 1] - exact.s[k - 1]), 1e-8 * exact.s[0]);
     if (first_u.empty()) {
       first_u = u;
     } else {
@@ -489,8 +489,8 @@ TEST(Nndsvd, SpecNaNCaseIsFinite) {
 // The whole initialisation is independent of the grid, and every variant is non-negative.
 TEST(Nndsvd, InitIndependentOfGrid) {
   const mpi::Comm comm = test::world_comm();
-  for (const auto& [n, p, k] : {std::array<std::int64_t, 3>{53, 19, 4},
-                                std::array<std::int64_t, 3>{19, 61, 6}}) {
+  for (const auto& [n, p, k] :
+       {std::array<std::int64_t, 3>{53, 19, 4}, std::array<std::int64_t, 3>{19, 61, 6}}) {
     const Matrix<double> x = test::global_random(n, p, 77);
     DataSummary data;
     data.rows = n;

@@ -11,8 +11,9 @@
 namespace dnmf::app {
 
 /// `dnmf fit INPUT --output MODEL.h5 [settings]`: reads X, initialises, fits, writes the model.
-/// Progress and the summary go to `out` on rank 0.
-void fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
+/// Progress and the summary go to `out` on rank 0. Returns the exit code: 0, or 75 when a
+/// stop signal ended the run after writing a checkpoint (--checkpoint / --resume).
+int fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
          const cli::Settings& settings, std::ostream& out);
 
 /// `dnmf transform --model MODEL.h5 INPUT --output OUT.h5`: W for new data with the model's H

@@ -73,7 +73,8 @@ std::vector<Attribute> read_root_attributes(const mpi::Comm& comm, const std::st
 class AtomicFileWriter {
  public:
   /// Collective. Throws IoError (on every rank) when the folder is not writable.
-  AtomicFileWriter(const mpi::Comm& comm, std::string target);
+  /// With `keep_previous`, commit() first renames an existing target to `target.prev`.
+  AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous = false);
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
@@ -102,6 +103,7 @@ class AtomicFileWriter {
   std::string temp_;
   std::int64_t file_ = -1;  // hid_t
   bool committed_ = false;
+  bool keep_previous_ = false;
 };
 
 }  // namespace dnmf::io

@@ -30,6 +30,13 @@ class NMF {
   const NmfParams& params() const { return params_; }
   /// Called after every solver iteration (fit and transform), on every rank.
   void set_observer(IterationObserver observer) { observer_ = std::move(observer); }
+  /// Called at every iteration boundary of fit (see SolverControl::at_boundary): returning true
+  /// stops the fit there, e.g. after writing a checkpoint; `interrupted()` then says so.
+  using BoundaryHook =
+      std::function<bool(const SolverState&, const DistFactor<T>&, const DistFactor<T>&)>;
+  void set_boundary_hook(BoundaryHook hook) { hook_ = std::move(hook); }
+  bool interrupted() const { return last_run_.interrupted; }
+
   /// Per-phase times of everything this estimator ran.
   PhaseTimers& timers() { return timers_; }
 
@@ -42,6 +49,11 @@ class NMF {
            const DistFactor<T>* ht0 = nullptr) {
     fit_transform(x, w0, ht0);
   }
+
+  /// Continues a fit stopped at an iteration boundary, from the factors and the solver state
+  /// saved there (and the init and seed the run used). Same result as the uninterrupted fit.
+  DistFactor<T> resume_fit(const DistMatrix<T>& x, DistFactor<T> w, DistFactor<T> ht,
+                           const SolverState& state, Init init_used, std::uint32_t seed);
 
   /// W for new data with H fixed: the fit's solver, beta, tol, max_iter and W penalty, starting
   /// from zeros (cd) or sqrt(mean(X) / k) (mu). X must be on the grid of the components.
@@ -73,10 +85,14 @@ class NMF {
   /// random_state, or one seed drawn by rank 0 and shared.
   std::uint32_t resolve_seed(const ProcessGrid& grid) const;
   FitResult solve(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht, bool update_h,
-                  std::int64_t n_samples, std::int64_t n_features);
+                  std::int64_t n_samples, std::int64_t n_features,
+                  const SolverState* resume = nullptr);
+  /// Records the fitted attributes after a fit's solver run.
+  void finish_fit(DistFactor<T> ht);
 
   NmfParams params_;
   IterationObserver observer_;
+  BoundaryHook hook_;
   PhaseTimers timers_;
   std::optional<DistFactor<T>> components_;
   FitResult last_run_;

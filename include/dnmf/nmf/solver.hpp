@@ -7,6 +7,7 @@
 
 #include "dnmf/dist/products.hpp"
 #include "dnmf/nmf/params.hpp"
+#include "dnmf/rng/numpy_random.hpp"
 
 namespace dnmf {
 
@@ -19,19 +20,45 @@ struct IterationInfo {
 };
 using IterationObserver = std::function<void(const IterationInfo&)>;
 
+/// Everything a solver carries from one iteration to the next besides W and H, so that a run
+/// stopped at an iteration boundary can continue bit for bit (checkpoint and resume).
+struct SolverState {
+  std::int64_t iteration = 0;  ///< completed outer iterations
+  double error_at_init = std::numeric_limits<double>::quiet_NaN();   ///< mu
+  double previous_error = std::numeric_limits<double>::quiet_NaN();  ///< mu
+  double violation_init = std::numeric_limits<double>::quiet_NaN();  ///< cd
+  bool has_rng = false;                                              ///< cd with shuffle
+  rng::NumpyRandomState::State rng;
+};
+
+/// Hooks into a solver run. `at_boundary` is called after every completed iteration that did
+/// not end the run, on every rank, with the state and the current factors; it returns true to
+/// stop there (the caller checkpoints). It must return the same value on every rank.
+template <typename T>
+struct SolverControl {
+  IterationObserver observer;
+  const SolverState* resume = nullptr;  ///< continue from this state (W, H already restored)
+  std::function<bool(const SolverState&, const DistFactor<T>&, const DistFactor<T>&)> at_boundary;
+};
+
 /// The outcome of a solver run.
 struct FitResult {
   std::int64_t n_iter = 0;          ///< sklearn's n_iter_
   double reconstruction_err = 0;    ///< sqrt(2 D_beta(X, W H)) with the final factors
   double error_at_init = 0;
   double seconds = 0;               ///< solver wall time, excluding the final error
+  bool interrupted = false;         ///< stopped by at_boundary; `state` says where
+  SolverState state;
 };
 
 /// The stopping rule of scikit-learn's multiplicative-update solver (spec §5.2): every 10th
 /// iteration, stop when (previous error - error) / error at init < tol; never when tol == 0.
 class MuStopRule {
  public:
-  MuStopRule(double tol, double error_at_init) : tol_(tol), init_(error_at_init), prev_(error_at_init) {}
+  MuStopRule(double tol, double error_at_init, double previous_error)
+      : tol_(tol), init_(error_at_init), prev_(previous_error) {}
+  MuStopRule(double tol, double error_at_init) : MuStopRule(tol, error_at_init, error_at_init) {}
+  double previous() const { return prev_; }
   /// Whether the error must be computed after iteration `it`.
   bool due(std::int64_t it) const { return tol_ > 0 && it % 10 == 0; }
   /// Records `error`; true when the solver should stop.
@@ -50,7 +77,7 @@ class MuStopRule {
 template <typename T>
 FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, bool update_h,
-                 const IterationObserver& observer);
+                 const SolverControl<T>& control);
 
 /// scikit-learn's coordinate-descent solver (Fast HALS, spec §4) for the Frobenius loss.
 /// `seed` drives the component order when params.shuffle (numpy's RandomState(seed), one
@@ -58,6 +85,6 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
 template <typename T>
 FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, std::uint32_t seed,
-                 bool update_h, const IterationObserver& observer);
+                 bool update_h, const SolverControl<T>& control);
 
 }  // namespace dnmf
