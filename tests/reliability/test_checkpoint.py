@@ -1,0 +1,188 @@
+#!/usr/bin/python3
+"""Checkpoint and resume of `dnmf fit` (interface.md: --checkpoint, --resume, exit 75).
+
+An interrupted run, resumed by repeating its command line with --resume added, must end with
+the same bits in W, H, n_iter_ and reconstruction_err_ as an uninterrupted run on the same rank
+layout, and within 1e-10 relative on another rank count. Interruptions are real SIGUSR1
+signals: raised by dnmf's test hook on the last rank only (after a chosen iteration, or in the
+middle of writing a checkpoint), and sent from outside to mpirun, which forwards it.
+
+Ends with `N passed, M failed`; exits non-zero on any failure.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+for key, value in {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                   "OMPI_MCA_rmaps_base_oversubscribe": "1", "OPENBLAS_NUM_THREADS": "1"}.items():
+    os.environ.setdefault(key, value)
+DNMF = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
+MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"
+TIMEOUT = 120
+
+results = []
+
+
+def record(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'PASS' if ok else 'FAIL'} {name:58s} {detail}", flush=True)
+
+
+def fit(ranks, args, env_extra=None, cwd=None):
+    env = dict(os.environ, **(env_extra or {}))
+    start = time.perf_counter()
+    p = subprocess.run([MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF, "fit"] + args,
+                       capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd)
+    return p.returncode, p.stdout + p.stderr, time.perf_counter() - start
+
+
+def load(path):
+    with h5py.File(path, "r") as f:
+        return (f["W"][...], f["H"][...], int(f.attrs["n_iter_"]),
+                float(f.attrs["reconstruction_err_"]))
+
+
+def compare(a, b, rtol):
+    """(ok, text): rtol 0 means the same bits."""
+    wa, ha, na, ea = load(a)
+    wb, hb, nb, eb = load(b)
+    if rtol == 0:
+        same = (np.array_equal(wa, wb) and np.array_equal(ha, hb) and na == nb and ea == eb)
+        return same, "identical bits" if same else f"differ: n_iter {na}/{nb} err {ea!r}/{eb!r}"
+    dw = np.max(np.abs(wa - wb)) / np.max(np.abs(wb))
+    dh = np.max(np.abs(ha - hb)) / np.max(np.abs(hb))
+    de = abs(ea - eb) / abs(eb)
+    ok = na == nb and max(dw, dh, de) <= rtol
+    return ok, f"W {dw:.1e} H {dh:.1e} err {de:.1e} n_iter {na}/{nb} (rtol {rtol:g})"
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="dnmf-ckpt-") as tmp:
+        data = os.path.join(tmp, "data.h5")
+        rng = np.random.default_rng(4)
+        with h5py.File(data, "w") as f:
+            f["X"] = np.abs(rng.standard_normal((203, 61)))
+        other = os.path.join(tmp, "other.h5")
+        with h5py.File(other, "w") as f:
+            f["X"] = np.abs(rng.standard_normal((203, 61)))
+
+        for solver in (["--solver", "mu"], ["--solver", "cd", "--shuffle"],
+                       ["--solver", "mu", "--beta-loss", "kullback-leibler"]):
+            name = " ".join(solver[1:])
+            base = [data, "--n-components", "5", "--init", "random", "--random-state", "3",
+                    "--tol", "0", "--max-iter", "60"] + solver
+            ref = os.path.join(tmp, "ref.h5")
+            rc, out, _ = fit(3, base + ["--output", ref])
+            if rc != 0:
+                record(f"{name}: uninterrupted run", False, out[-300:])
+                continue
+            for stop_after in (1, 17, 40):
+                ck = os.path.join(tmp, f"ck-{stop_after}.h5")
+                model = os.path.join(tmp, "m.h5")
+                cmd = base + ["--output", model, "--checkpoint", ck]
+                if os.path.exists(model):
+                    os.remove(model)
+                rc, out, secs = fit(3, cmd, {"DNMF_TEST_SIGNAL_AFTER_ITERATION": str(stop_after)})
+                stopped = rc == 75 and os.path.exists(ck) and not os.path.exists(model)
+                with h5py.File(ck, "r") if os.path.exists(ck) else open(os.devnull) as f:
+                    it = int(f.attrs["iteration"]) if stopped else -1
+                record(f"{name}: signal on last rank after iteration {stop_after}",
+                       stopped and it == stop_after,
+                       f"exit {rc}, checkpoint at iteration {it}, {secs:.2f}s")
+                rc, out, _ = fit(3, cmd + ["--resume", ck])
+                ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+                record(f"{name}: resumed from {stop_after} on 3 ranks", ok, text)
+                rc, out, _ = fit(2, cmd + ["--resume", ck])
+                ok, text = compare(model, ref, 1e-10) if rc == 0 else (False, out[-300:])
+                record(f"{name}: resumed from {stop_after} on 2 ranks", ok, text)
+                if stop_after == 17:
+                    rc, out, _ = fit(4, cmd + ["--resume", ck, "--grid", "2x2"])
+                    ok, text = compare(model, ref, 1e-10) if rc == 0 else (False, out[-300:])
+                    record(f"{name}: resumed from {stop_after} on 4 ranks (2x2)", ok, text)
+
+            # A signal in the middle of writing the checkpoint of iteration 10: that checkpoint
+            # completes, the stop is agreed at the next boundary, and the previous file is kept.
+            ck = os.path.join(tmp, "ck-during.h5")
+            model = os.path.join(tmp, "m.h5")
+            cmd = base + ["--output", model, "--checkpoint", ck, "--checkpoint-every", "5"]
+            rc, out, _ = fit(3, cmd, {"DNMF_TEST_SIGNAL_DURING_CHECKPOINT": "10"})
+            its = []
+            for path in (ck, ck + ".prev"):
+                if os.path.exists(path):
+                    with h5py.File(path, "r") as f:
+                        its.append(int(f.attrs["iteration"]))
+            record(f"{name}: signal while a checkpoint is written", rc == 75 and its == [11, 10],
+                   f"exit {rc}, checkpoint / previous at iterations {its}")
+            rc, out, _ = fit(3, cmd + ["--resume", ck])
+            ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+            record(f"{name}: resumed after the signal during writing", ok, text)
+
+        base = [data, "--n-components", "5", "--init", "random", "--random-state", "3",
+                "--tol", "0", "--max-iter", "60", "--solver", "mu"]
+        ref = os.path.join(tmp, "ref.h5")
+        fit(3, base + ["--output", ref])
+        ck = os.path.join(tmp, "periodic.h5")
+        model = os.path.join(tmp, "m.h5")
+        cmd = base + ["--output", model, "--checkpoint", ck, "--checkpoint-every", "7"]
+        rc, out, _ = fit(3, cmd)
+        with h5py.File(ck, "r") as f:
+            it = int(f.attrs["iteration"])
+        ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+        record("periodic checkpoints change nothing", ok and it == 56,
+               f"{text}; last checkpoint at iteration {it}")
+
+        # Refusals: changed parameters (2), another input (3); a missing checkpoint starts afresh.
+        rc, out, _ = fit(3, cmd[:cmd.index("--tol") + 1] + ["1e-3"] + cmd[cmd.index("--tol") + 2:]
+                         + ["--resume", ck])
+        record("resume with changed parameters is refused", rc == 2 and "tol" in out,
+               f"exit {rc}: {out.strip().splitlines()[0] if out.strip() else ''}")
+        rc, out, _ = fit(3, [other] + cmd[1:] + ["--resume", ck])
+        record("resume on another input is refused", rc == 3 and "does not match" in out,
+               f"exit {rc}: {out.strip().splitlines()[0] if out.strip() else ''}")
+        rc, out, _ = fit(3, cmd + ["--resume", os.path.join(tmp, "nothing-yet.h5")])
+        ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+        record("resume from a missing checkpoint starts afresh", ok and "starting from" in out,
+               text)
+
+        # A real signal from outside: SIGUSR1 to mpirun, which forwards it to the ranks.
+        big = os.path.join(tmp, "big.h5")
+        with h5py.File(big, "w") as f:
+            f["X"] = np.abs(rng.standard_normal((1000, 200)))
+        base = [big, "--n-components", "8", "--init", "random", "--random-state", "1", "--tol",
+                "0", "--max-iter", "2000", "--solver", "mu"]
+        ck = os.path.join(tmp, "outside.h5")
+        model = os.path.join(tmp, "big-m.h5")
+        cmd = base + ["--output", model, "--checkpoint", ck, "--checkpoint-every", "1"]
+        env = dict(os.environ)
+        proc = subprocess.Popen([MPIEXEC, "-n", "2", "--oversubscribe", DNMF, "fit"] + cmd,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env=env)
+        time.sleep(1.5)
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGUSR1)
+        out, _ = proc.communicate(timeout=TIMEOUT)
+        waited = time.perf_counter() - sent
+        record("SIGUSR1 to mpirun: checkpoint and exit 75", proc.returncode == 75,
+               f"exit {proc.returncode} {waited:.2f}s after the signal")
+        if proc.returncode == 75:
+            rc, out, _ = fit(2, cmd + ["--resume", ck])
+            ref = os.path.join(tmp, "big-ref.h5")
+            rc2, out2, secs = fit(2, base + ["--output", ref])
+            ok, text = compare(model, ref, 0) if rc == 0 and rc2 == 0 else (False, out[-300:])
+            record("resumed after SIGUSR1 equals the uninterrupted run", ok, text)
+
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
