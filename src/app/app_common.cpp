@@ -1,5 +1,7 @@
 #include "app_common.hpp"
 
+#include "dnmf/io/sparse.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -22,7 +24,7 @@ io::ElementType compute_type(const io::DatasetInfo& x, const std::string& dtype)
 }
 
 io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input) {
-  const io::DatasetInfo info = io::probe_dense(comm, io::parse_object_path(input));
+  const io::DatasetInfo info = io::probe_matrix(comm, io::parse_object_path(input));
   mpi::agree(comm, [&] {
     if (info.rows < 1 || info.cols < 1) {
       throw InputError("Found array with shape (" + std::to_string(info.rows) + ", " +
@@ -58,7 +60,11 @@ void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<
 template <typename T>
 void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers) {
   auto t = timers.scope(Phase::io);
-  io::read_block(x.grid().all(), info.path, x.row_range(), x.col_range(), x.local());
+  if (info.sparse) {
+    io::read_sparse(info, x);
+  } else {
+    io::read_block(x.grid().all(), info.path, x.row_range(), x.col_range(), x.local());
+  }
 }
 
 IterationObserver progress_printer(const mpi::Comm& comm, const NmfParams& params,

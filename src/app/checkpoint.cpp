@@ -66,16 +66,22 @@ std::string Fingerprint::str() const {
 template <typename T>
 Fingerprint fingerprint(const DistMatrix<T>& x) {
   double s[3] = {0, 0, 0};
-  const Matrix<T>& l = x.local();
-  for (std::int64_t i = 0; i < l.rows(); ++i) {
+  auto add = [&](std::int64_t i, std::int64_t j, double v) {
     const auto gi = static_cast<std::uint64_t>(x.row_range().begin + i);
-    for (std::int64_t j = 0; j < l.cols(); ++j) {
-      const auto gj = static_cast<std::uint64_t>(x.col_range().begin + j);
-      const double v = static_cast<double>(l(i, j));
-      s[0] += v;
-      s[1] += v * v;
-      s[2] += v * (1.0 + static_cast<double>((gi * 2654435761u + gj * 40503u) % 4093u) / 4093.0);
-    }
+    const auto gj = static_cast<std::uint64_t>(x.col_range().begin + j);
+    s[0] += v;
+    s[1] += v * v;
+    s[2] += v * (1.0 + static_cast<double>((gi * 2654435761u + gj * 40503u) % 4093u) / 4093.0);
+  };
+  if (x.sparse()) {  // zeros add nothing, so stored entries give the same sums as dense
+    const Csr<T>& c = x.csr();
+    for (std::int64_t i = 0; i < c.rows; ++i)
+      for (std::int64_t e = c.indptr[i]; e < c.indptr[i + 1]; ++e)
+        add(i, c.indices[e], static_cast<double>(c.values[e]));
+  } else {
+    const Matrix<T>& l = x.local();
+    for (std::int64_t i = 0; i < l.rows(); ++i)
+      for (std::int64_t j = 0; j < l.cols(); ++j) add(i, j, static_cast<double>(l(i, j)));
   }
   x.grid().all().allreduce_sum(s, 3);
   return {x.rows(), x.cols(), s[0], s[1], s[2]};

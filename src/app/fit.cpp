@@ -135,7 +135,7 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
         << "iteration per rank ~" << fmt("%.3g", words_per_iteration(n, p, k, shape)) << "\n";
   }
 
-  DistMatrix<T> x(grid, n, p);
+  DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
   read_x(xinfo, x, timers);
   std::optional<DistFactor<T>> w0, ht0;
   if (init == Init::custom) {

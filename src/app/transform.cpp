@@ -18,7 +18,7 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   DistFactor<T> ht(grid, FactorSide::features, p, k);
   read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
   model.set_components(std::move(ht));
-  DistMatrix<T> x(grid, n, p);
+  DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
   read_x(xinfo, x, model.timers());
   model.set_observer(progress_printer(grid.all(), model_file.params, out));
   const DistFactor<T> w = naming_input(xinfo.path.str(), [&] { return model.transform(x); });

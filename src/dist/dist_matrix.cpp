@@ -3,13 +3,22 @@
 namespace dnmf {
 
 template <typename T>
-DistMatrix<T>::DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols)
+DistMatrix<T>::DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols,
+                          Storage storage)
     : grid_(&grid),
       rows_(rows),
       cols_(cols),
       row_range_(block_range(rows, grid.pr(), grid.my_row())),
       col_range_(block_range(cols, grid.pc(), grid.my_col())),
-      local_(row_range_.size, col_range_.size) {}
+      storage_(storage) {
+  if (storage == Storage::dense) {
+    local_.resize(row_range_.size, col_range_.size);
+  } else {
+    csr_.rows = row_range_.size;
+    csr_.cols = col_range_.size;
+    csr_.indptr.assign(static_cast<std::size_t>(csr_.rows + 1), 0);
+  }
+}
 
 FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows) {
   FactorLayout l;

@@ -2,6 +2,8 @@
 
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
+#include "dnmf/la/sparse_kernels.hpp"
+#include <algorithm>
 
 namespace dnmf {
 namespace {
@@ -42,10 +44,15 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
     auto t = timers_->scope(Phase::local_multiply);
     // OpenBLAS is markedly faster producing the short-and-wide k x |R_i| result (Ht_j^T X_ij^T)
     // than the tall |R_i| x k one, so compute that and transpose the small result.
-    wide_.resize(k, xl.rows());
-    la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), gathered_.data(), k,
-             xl.data(), xl.cols(), T(0), wide_.data(), xl.rows());
-    transpose(wide_, partial_);
+    if (x_.sparse()) {
+      partial_.resize(x_.csr().rows, k);
+      la::csr_times_dense(x_.csr(), k, gathered_.data(), partial_.data());
+    } else {
+      wide_.resize(k, xl.rows());
+      la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), gathered_.data(), k,
+               xl.data(), xl.cols(), T(0), wide_.data(), xl.rows());
+      transpose(wide_, partial_);
+    }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
   out.resize(w_layout.owned.size, k);
@@ -69,10 +76,15 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
   {
     auto t = timers_->scope(Phase::local_multiply);
     // W_i^T X_ij (k x |C_j|), then transposed: the fast orientation, as in x_times_ht.
-    wide_.resize(k, xl.cols());
-    la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), gathered_.data(), k,
-             xl.data(), xl.cols(), T(0), wide_.data(), xl.cols());
-    transpose(wide_, partial_);
+    if (x_.sparse()) {
+      partial_.resize(x_.csr().cols, k);
+      la::csr_transpose_times_dense(x_.csr(), k, gathered_.data(), partial_.data());
+    } else {
+      wide_.resize(k, xl.cols());
+      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), gathered_.data(), k,
+               xl.data(), xl.cols(), T(0), wide_.data(), xl.cols());
+      transpose(wide_, partial_);
+    }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
   out.resize(ht_layout.owned.size, k);
@@ -86,6 +98,24 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
 
 template <typename T>
 double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFactor<T>& ht) {
+  if (x_.sparse()) {
+    // ||X||^2 - 2 <X H^T, W> + <W^T W, H H^T>: WH is never formed, not even at the zeros.
+    Matrix<T> gw, gh;
+    gram(w, gw);
+    gram(ht, gh);
+    auto t = timers_->scope(Phase::error);
+    w.gather_block(gathered_);
+    ht.gather_block(other_);
+    const la::SparseFrobeniusSums local =
+        la::csr_frobenius_sums(x_.csr(), w.k(), gathered_.data(), other_.data());
+    double sums[2] = {local.x_squares, local.cross};
+    x_.grid().all().allreduce_sum(sums, 2);
+    double grams = 0;
+    for (std::int64_t i = 0; i < gw.size(); ++i)
+      grams += static_cast<double>(gw.data()[i]) * static_cast<double>(gh.data()[i]);
+    // Rounding can make an exact fit slightly negative; scikit-learn would take sqrt of it.
+    return std::max(sums[0] + grams - 2.0 * sums[1], 0.0);
+  }
   auto t = timers_->scope(Phase::error);
   w.gather_block(gathered_);
   ht.gather_block(other_);
@@ -102,8 +132,10 @@ double DistProducts<T>::divergence(const DistFactor<T>& w, const DistFactor<T>& 
   w.gather_block(gathered_);
   ht.gather_block(other_);
   const Matrix<T>& xl = x_.local();
-  const la::DivergenceSums local = la::divergence_sums(
-      xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(), gathered_.data(), other_.data(), beta);
+  const la::DivergenceSums local =
+      x_.sparse() ? la::csr_divergence_sums(x_.csr(), w.k(), gathered_.data(), other_.data(), beta)
+                  : la::divergence_sums(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
+                                        gathered_.data(), other_.data(), beta);
   const std::int64_t k = w.k();
   // beta = 1 needs sum(W H) over every entry: (column sums of W) . (column sums of Ht).
   std::vector<double> sums(static_cast<std::size_t>(3 + 2 * k), 0.0);
@@ -141,11 +173,22 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   const Matrix<T>& xl = x_.local();
   {
     auto t = timers_->scope(Phase::local_multiply);
-    const std::int64_t out_rows = w_side ? xl.rows() : xl.cols();
+    const std::int64_t rows = x_.row_range().size, cols = x_.col_range().size;
+    const std::int64_t out_rows = w_side ? rows : cols;
     partial_.resize(out_rows, k);
     partial_den_.resize(out_rows, k);
-    la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), gathered_.data(),
-                         other_.data(), beta, side, partial_.data(), partial_den_.data());
+    if (x_.sparse()) {  // the numerator needs WH at the stored entries only; the denominator
+                        // involves every entry and is formed panel by panel
+      la::csr_beta_numerator(x_.csr(), k, gathered_.data(), other_.data(), beta, side,
+                             partial_.data());
+      if (beta != 1.0) {
+        la::beta_denominator(rows, cols, k, gathered_.data(), other_.data(), beta, side,
+                             partial_den_.data());
+      }
+    } else {
+      la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), gathered_.data(),
+                           other_.data(), beta, side, partial_.data(), partial_den_.data());
+    }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
   const mpi::Comm& comm = w_side ? x_.grid().row_comm() : x_.grid().col_comm();

@@ -75,7 +75,111 @@ void check_readable_file(const std::string& file) {
   if (is <= 0) throw IoError("cannot read '" + file + "': not an HDF5 file (or truncated)");
 }
 
-DatasetInfo probe_dense_local(const ObjectPath& path) {
+ElementType element_type(hid_t dset, const std::string& what) {
+  Handle type(H5Dget_type(dset), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls == H5T_FLOAT) {
+    return H5Tget_size(type.get()) == 4 ? ElementType::float32 : ElementType::float64;
+  }
+  if (cls == H5T_INTEGER) return ElementType::integer;
+  throw InputError("'" + what + "' must hold numbers (float or integer)");
+}
+
+/// A string attribute of `obj` (fixed or variable length), or "" when absent.
+std::string string_attribute(hid_t obj, const char* name) {
+  if (H5Aexists(obj, name) <= 0) return {};
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  if (H5Tget_class(type.get()) != H5T_STRING) return {};
+  std::string text;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    char* v = nullptr;
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+    if (H5Aread(attr.get(), mem.get(), &v) >= 0 && v) {
+      text = v;
+      H5free_memory(v);
+    }
+  } else {
+    std::vector<char> buf(H5Tget_size(type.get()) + 1, '\0');
+    H5Aread(attr.get(), type.get(), buf.data());
+    text = buf.data();
+  }
+  return text;
+}
+
+/// An integer array attribute of `obj`, or empty when absent.
+std::vector<std::int64_t> integer_attribute(hid_t obj, const char* name) {
+  if (H5Aexists(obj, name) <= 0) return {};
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  std::vector<std::int64_t> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+  if (H5Aread(attr.get(), H5T_NATIVE_INT64, v.data()) < 0) return {};
+  return v;
+}
+
+/// Length of a 1-D dataset `name` inside group `g`; InputError when missing or not 1-D.
+std::int64_t vector_length(hid_t g, const std::string& group, const char* name) {
+  if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
+    throw InputError("sparse group '" + group + "' has no dataset '" + name + "'");
+  }
+  Handle d(H5Dopen2(g, name, H5P_DEFAULT), H5Dclose);
+  Handle space(H5Dget_space(d.get()), H5Sclose);
+  if (!d.ok() || H5Sget_simple_extent_ndims(space.get()) != 1) {
+    throw InputError("'" + group + "/" + name + "' must be a 1-D dataset");
+  }
+  return static_cast<std::int64_t>(H5Sget_simple_extent_npoints(space.get()));
+}
+
+DatasetInfo probe_sparse_group(hid_t g, const ObjectPath& path) {
+  std::string encoding = string_attribute(g, "encoding-type");
+  std::vector<std::int64_t> shape = integer_attribute(g, "shape");
+  if (encoding.empty()) {  // the older h5sparse convention
+    const std::string f = string_attribute(g, "h5sparse_format");
+    if (!f.empty()) encoding = f + "_matrix";
+    shape = integer_attribute(g, "h5sparse_shape");
+  }
+  if (encoding != "csr_matrix" && encoding != "csc_matrix") {
+    throw InputError("'" + path.str() +
+                     "' is a group but not a sparse matrix (needs attribute encoding-type = "
+                     "csr_matrix or csc_matrix, or h5sparse_format)");
+  }
+  if (shape.size() != 2 || shape[0] < 0 || shape[1] < 0) {
+    throw InputError("sparse group '" + path.str() + "' needs a 'shape' attribute [rows, cols]");
+  }
+  DatasetInfo info;
+  info.path = path;
+  info.sparse = true;
+  info.csc = encoding == "csc_matrix";
+  info.rows = shape[0];
+  info.cols = shape[1];
+  const std::int64_t major = info.csc ? info.cols : info.rows;
+  const std::int64_t n_data = vector_length(g, path.str(), "data");
+  const std::int64_t n_indices = vector_length(g, path.str(), "indices");
+  const std::int64_t n_indptr = vector_length(g, path.str(), "indptr");
+  if (n_data != n_indices) {
+    throw InputError("sparse group '" + path.str() + "': data has " + std::to_string(n_data) +
+                     " entries but indices has " + std::to_string(n_indices));
+  }
+  if (n_indptr != major + 1) {
+    throw InputError("sparse group '" + path.str() + "': indptr has " + std::to_string(n_indptr) +
+                     " entries, expected " + std::to_string(major + 1) + " for shape " +
+                     std::to_string(info.rows) + " x " + std::to_string(info.cols));
+  }
+  info.nnz = n_data;
+  for (const char* name : {"indices", "indptr"}) {
+    Handle d(H5Dopen2(g, name, H5P_DEFAULT), H5Dclose);
+    if (element_type(d.get(), path.str() + "/" + name) != ElementType::integer) {
+      throw InputError("'" + path.str() + "/" + name + "' must hold integers");
+    }
+  }
+  Handle d(H5Dopen2(g, "data", H5P_DEFAULT), H5Dclose);
+  info.type = element_type(d.get(), path.str() + "/data");
+  return info;
+}
+
+DatasetInfo probe_local(const ObjectPath& path, bool allow_sparse) {
   quiet_hdf5();
   check_readable_file(path.file);
   Handle file(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -87,9 +191,8 @@ DatasetInfo probe_dense_local(const ObjectPath& path) {
   if (!obj.ok()) throw IoError("cannot open '" + path.str() + "' (corrupted file?)");
   const H5I_type_t kind = H5Iget_type(obj.get());
   if (kind == H5I_GROUP) {
-    throw InputError("'" + path.str() +
-                     "' is a group; sparse matrices are not supported by this build yet, store X "
-                     "as a dense 2-D dataset");
+    if (!allow_sparse) throw InputError("'" + path.str() + "' must be a dense 2-D dataset");
+    return probe_sparse_group(obj.get(), path);
   }
   if (kind != H5I_DATASET) throw InputError("'" + path.str() + "' is not a dataset");
   Handle space(H5Dget_space(obj.get()), H5Sclose);
@@ -100,19 +203,31 @@ DatasetInfo probe_dense_local(const ObjectPath& path) {
   }
   hsize_t dims[2] = {0, 0};
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  Handle type(H5Dget_type(obj.get()), H5Tclose);
   DatasetInfo info;
   info.path = path;
   info.rows = static_cast<std::int64_t>(dims[0]);
   info.cols = static_cast<std::int64_t>(dims[1]);
-  const H5T_class_t cls = H5Tget_class(type.get());
-  if (cls == H5T_FLOAT) {
-    info.type = H5Tget_size(type.get()) == 4 ? ElementType::float32 : ElementType::float64;
-  } else if (cls == H5T_INTEGER) {
-    info.type = ElementType::integer;
-  } else {
-    throw InputError("'" + path.str() + "' must hold numbers (float or integer)");
-  }
+  info.nnz = info.rows * info.cols;
+  info.type = element_type(obj.get(), path.str());
+  return info;
+}
+
+/// Runs a probe on rank 0 and shares the result (or its error) with every rank.
+DatasetInfo probe_shared(const mpi::Comm& comm, const ObjectPath& path, bool allow_sparse) {
+  DatasetInfo info;
+  mpi::agree(comm, [&] {
+    if (comm.rank() == 0) info = probe_local(path, allow_sparse);
+  });
+  std::int64_t meta[6] = {info.rows, info.cols, static_cast<std::int64_t>(info.type),
+                          info.sparse, info.csc, info.nnz};
+  comm.bcast(meta, 6, 0);
+  info.path = path;
+  info.rows = meta[0];
+  info.cols = meta[1];
+  info.type = static_cast<ElementType>(meta[2]);
+  info.sparse = meta[3] != 0;
+  info.csc = meta[4] != 0;
+  info.nnz = meta[5];
   return info;
 }
 
@@ -134,17 +249,11 @@ std::string to_string(ElementType t) {
 }
 
 DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path) {
-  DatasetInfo info;
-  mpi::agree(comm, [&] {
-    if (comm.rank() == 0) info = probe_dense_local(path);
-  });
-  std::int64_t meta[3] = {info.rows, info.cols, static_cast<std::int64_t>(info.type)};
-  comm.bcast(meta, 3, 0);
-  info.path = path;
-  info.rows = meta[0];
-  info.cols = meta[1];
-  info.type = static_cast<ElementType>(meta[2]);
-  return info;
+  return probe_shared(comm, path, false);
+}
+
+DatasetInfo probe_matrix(const mpi::Comm& comm, const ObjectPath& path) {
+  return probe_shared(comm, path, true);
 }
 
 template <typename T>

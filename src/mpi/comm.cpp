@@ -130,13 +130,27 @@ void Comm::reduce_scatter_sum(const T* send, T* recv,
         "MPI_Reduce_scatter");
 }
 
+template <typename T>
+std::vector<T> Comm::alltoallv(const T* send, const std::vector<std::int64_t>& send_counts) const {
+  const int p = size();
+  std::vector<int> sc = to_counts(send_counts), rc(static_cast<std::size_t>(p));
+  check(MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, get()), "MPI_Alltoall");
+  const std::vector<int> sd = displacements(sc), rd = displacements(rc);
+  std::vector<T> recv(static_cast<std::size_t>(std::accumulate(rc.begin(), rc.end(), std::int64_t{0})));
+  check(MPI_Alltoallv(send, sc.data(), sd.data(), mpi_type<T>::get(), recv.data(), rc.data(),
+                      rd.data(), mpi_type<T>::get(), get()),
+        "MPI_Alltoallv");
+  return recv;
+}
+
 #define DNMF_INSTANTIATE_COMM(T)                                                              \
   template void Comm::allreduce_sum<T>(T*, std::int64_t) const;                               \
   template T Comm::allreduce_max<T>(T) const;                                                 \
   template T Comm::allreduce_min<T>(T) const;                                                 \
   template void Comm::bcast<T>(T*, std::int64_t, int) const;                                  \
   template void Comm::allgatherv<T>(const T*, T*, const std::vector<std::int64_t>&) const; \
-  template void Comm::reduce_scatter_sum<T>(const T*, T*, const std::vector<std::int64_t>&) const;
+  template void Comm::reduce_scatter_sum<T>(const T*, T*, const std::vector<std::int64_t>&) const; \
+  template std::vector<T> Comm::alltoallv<T>(const T*, const std::vector<std::int64_t>&) const;
 DNMF_INSTANTIATE_COMM(double)
 DNMF_INSTANTIATE_COMM(float)
 DNMF_INSTANTIATE_COMM(int)

@@ -4,14 +4,15 @@
 #include <cmath>
 
 #include "dnmf/la/kernels.hpp"
+#include "dnmf/la/sparse_kernels.hpp"
 #include "dnmf/rng/numpy_random.hpp"
 
 namespace dnmf {
 
 template <typename T>
 DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
-  const Matrix<T>& xl = x.local();
-  const la::BlockStats s = la::block_stats(xl.size(), xl.data());
+  const la::BlockStats s = x.sparse() ? la::csr_block_stats(x.csr())
+                                      : la::block_stats(x.local().size(), x.local().data());
   const mpi::Comm& all = x.grid().all();
   std::int64_t counts[2] = {s.nonfinite, s.negative};
   all.allreduce_sum(counts, 2);

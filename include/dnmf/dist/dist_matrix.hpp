@@ -11,17 +11,30 @@
 #include <cstdint>
 #include <vector>
 
+#include "dnmf/core/csr.hpp"
 #include "dnmf/core/matrix.hpp"
 #include "dnmf/core/partition.hpp"
 #include "dnmf/dist/grid.hpp"
 
 namespace dnmf {
 
-/// X in 2-D blocks over the grid. Holds only this rank's block, row-major.
+/// How a rank stores its block of X.
+enum class Storage { dense, sparse };
+
+/// X in 2-D blocks over the grid. Holds only this rank's block: row-major dense, or CSR with
+/// block-local row and column indices.
 template <typename T>
 class DistMatrix {
  public:
-  DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols);
+  DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols,
+             Storage storage = Storage::dense);
+
+  bool sparse() const { return storage_ == Storage::sparse; }
+  /// The sparse block (only when sparse()).
+  Csr<T>& csr() { return csr_; }
+  const Csr<T>& csr() const { return csr_; }
+  /// Stored entries of the local block (rows x cols when dense).
+  std::int64_t local_nnz() const { return sparse() ? csr_.nnz() : local_.size(); }
 
   const ProcessGrid& grid() const { return *grid_; }
   std::int64_t rows() const { return rows_; }
@@ -35,7 +48,9 @@ class DistMatrix {
   const ProcessGrid* grid_;
   std::int64_t rows_, cols_;
   Range row_range_, col_range_;
-  Matrix<T> local_;
+  Storage storage_;
+  Matrix<T> local_;  // dense block (empty when sparse)
+  Csr<T> csr_;       // sparse block (empty when dense)
 };
 
 /// Which of X's dimensions a factor's rows follow.

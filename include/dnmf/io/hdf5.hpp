@@ -26,18 +26,27 @@ ObjectPath parse_object_path(const std::string& spec, const std::string& default
 enum class ElementType { float32, float64, integer };
 std::string to_string(ElementType t);
 
-/// What a dense 2-D dataset holds.
+/// What a matrix object holds: a dense 2-D dataset, or a sparse group (AnnData convention:
+/// datasets data, indices, indptr; attributes encoding-type = csr_matrix | csc_matrix and
+/// shape; or the older h5sparse_format / h5sparse_shape attributes).
 struct DatasetInfo {
   ObjectPath path;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
-  ElementType type = ElementType::float64;
+  ElementType type = ElementType::float64;  ///< of the values (`data` when sparse)
+  bool sparse = false;
+  bool csc = false;        ///< sparse, stored by columns
+  std::int64_t nnz = 0;    ///< stored entries (rows * cols when dense)
 };
 
 /// Opens `path` on rank 0 only and checks it is a readable HDF5 file holding a 2-D numeric
 /// dataset; every rank gets the same result or the same exception (IoError for file problems,
 /// InputError for a missing object, wrong rank or type). Collective.
 DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path);
+
+/// Like probe_dense, but also accepts a sparse group (checking its datasets' ranks and lengths
+/// and its shape attribute). Collective.
+DatasetInfo probe_matrix(const mpi::Comm& comm, const ObjectPath& path);
 
 /// Collective read of rows x cols (global ranges) of a 2-D dataset into `out` (resized),
 /// converting to T. Every rank of `comm` must call it; ranges may be empty.

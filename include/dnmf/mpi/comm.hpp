@@ -92,6 +92,11 @@ class Comm {
   template <typename T>
   void allgatherv(const T* send, T* recv, const std::vector<std::int64_t>& counts) const;
 
+  /// Personalised all-to-all: `send` holds the elements for rank 0, then rank 1, ... with
+  /// `send_counts[r]` for rank r; returns what every rank sent to this one, in rank order.
+  template <typename T>
+  std::vector<T> alltoallv(const T* send, const std::vector<std::int64_t>& send_counts) const;
+
   /// Sums `send` (the same length, sum of `counts`, on every rank) elementwise and leaves rank r
   /// its own slice of `counts[r]` elements of the sum, in rank order.
   ///   before: rank0 {1 2 3}, rank1 {10 20 30}, counts {2 1}   after: rank0 {11 22}, rank1 {33}
