@@ -120,6 +120,11 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   inverse->add_option("--max-output-gb", max_output_gb,
                       "refuse to write a dense X larger than this (default 64)");
 
+  CLI::App* convert = app.add_subcommand("convert", "Matrix Market (.mtx) to an HDF5 CSR group");
+  std::string convert_src, convert_dst;
+  convert->add_option("source", convert_src, "SRC.mtx")->required();
+  convert->add_option("target", convert_dst, "DST.h5 (object /X) or DST.h5:/path")->required();
+
   CLI::App* info = app.add_subcommand("info", "print shape, dtype and the per-rank memory plan");
   std::string info_input;
   info->add_option("input", info_input, "INPUT: file.h5 or file.h5:/path")->required();
@@ -129,10 +134,11 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   // An unknown first word would only get CLI11's "A subcommand is required": name it instead.
   if (argc > 1 && argv[1][0] != '-') {
     const std::string word = argv[1];
-    if (word != "fit" && word != "transform" && word != "inverse-transform" && word != "info") {
+    if (word != "fit" && word != "transform" && word != "inverse-transform" && word != "info" &&
+        word != "convert") {
       cmd.status = 2;
       cmd.message = "dnmf: error: unknown command '" + word +
-                    "'; expected fit, transform, inverse-transform or info\n"
+                    "'; expected fit, transform, inverse-transform, info or convert\n"
                     "Run 'dnmf --help' for usage.\n";
       return cmd;
     }
@@ -146,6 +152,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     if (info->parsed()) cmd.message = info->help();
     if (transform->parsed()) cmd.message = transform->help();
     if (inverse->parsed()) cmd.message = inverse->help();
+    if (convert->parsed()) cmd.message = convert->help();
     return cmd;
   } catch (const CLI::CallForVersion&) {
     cmd.status = 0;
@@ -177,6 +184,10 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     cmd.settings = {{"model", model_path},
                     {"grid", apply_grid},
                     {"max_output_gb", std::to_string(max_output_gb)}};
+  } else if (convert->parsed()) {
+    cmd.name = "convert";
+    cmd.input = convert_src;
+    cmd.output = convert_dst;
   } else {
     cmd.name = "info";
     cmd.input = info_input;
@@ -214,6 +225,8 @@ int main(int argc, char** argv) {
     } else if (cmd.name == "inverse-transform") {
       dnmf::app::inverse_transform(world, s.at("model"), cmd.input, cmd.output, s.at("grid"),
                                    std::stod(s.at("max_output_gb")), std::cout);
+    } else if (cmd.name == "convert") {
+      dnmf::app::convert(world, cmd.input, cmd.output, std::cout);
     } else {
       dnmf::app::info(world, cmd.input, cmd.info_ranks, cmd.info_k, std::cout);
     }

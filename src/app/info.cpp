@@ -4,10 +4,13 @@
 #include "dnmf/core/grid_shape.hpp"
 #include "dnmf/core/partition.hpp"
 #include "dnmf/io/hdf5.hpp"
+#include "dnmf/io/sparse.hpp"
+#include "app_common.hpp"
+#include <algorithm>
 
 namespace dnmf::app {
 namespace {
-std::string human_bytes(double b) {
+std::string human_bytes(double b) {  // e.g. "1.5 GiB"
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;
   while (b >= 1024 && u < 4) {
@@ -22,14 +25,26 @@ std::string human_bytes(double b) {
 
 void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64_t k,
           std::ostream& out) {
-  const io::DatasetInfo d = io::probe_dense(comm, io::parse_object_path(input));
-  if (comm.rank() != 0) return;
+  const io::DatasetInfo d = io::probe_matrix(comm, io::parse_object_path(input));
+  std::vector<std::int64_t> per_rank;
   const GridShape g = choose_grid(d.rows, d.cols, k, ranks);
+  mpi::agree(comm, [&] {
+    if (comm.rank() == 0 && d.sparse) per_rank = io::sparse_block_counts(d, g.pr, g.pc);
+  });
+  if (comm.rank() != 0) return;
   const double elem = d.type == io::ElementType::float32 ? 4.0 : 8.0;
   // The largest rank: first block row and column are the biggest of the balanced split.
   const double mi = static_cast<double>(block_range(d.rows, g.pr, 0).size);
   const double nj = static_cast<double>(block_range(d.cols, g.pc, 0).size);
-  const double x_bytes = mi * nj * elem;
+  double x_bytes = mi * nj * elem;
+  std::int64_t max_nnz = 0;
+  double mean_nnz = 0;
+  if (d.sparse) {
+    for (std::int64_t c : per_rank) max_nnz = std::max(max_nnz, c);
+    mean_nnz = static_cast<double>(d.nnz) / ranks;
+    // CSR: value + 64-bit column index per entry, plus the row pointers.
+    x_bytes = static_cast<double>(max_nnz) * (elem + 8.0) + (mi + 1) * 8.0;
+  }
   // Owned factor rows, the gathered blocks of W and Ht, the partial products (both sides), and
   // the update temporaries.
   const double kd = static_cast<double>(k);
@@ -37,12 +52,24 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
   out << "input:   " << d.path.str() << "\n"
       << "shape:   " << d.rows << " x " << d.cols << " (n_samples x n_features)\n"
       << "dtype:   " << io::to_string(d.type)
-      << (d.type == io::ElementType::integer ? " (computed as float64)" : "") << "\n"
-      << "storage: dense\n"
-      << "plan for " << ranks << " rank(s), k = " << k << ": grid " << g.str()
-      << ", words moved per iteration per rank ~"
-      << words_per_iteration(d.rows, d.cols, k, g) << "\n"
-      << "memory per rank (largest): X block " << human_bytes(x_bytes) << " + factors "
+      << (d.type == io::ElementType::integer ? " (computed as float64)" : "") << "\n";
+  if (d.sparse) {
+    out << "storage: sparse " << (d.csc ? "CSC" : "CSR") << ", nnz " << d.nnz << ", density "
+        << fmt("%.3g", static_cast<double>(d.nnz) /
+                           (static_cast<double>(d.rows) * static_cast<double>(d.cols)))
+        << "\n";
+  } else {
+    out << "storage: dense\n";
+  }
+  out << "plan for " << ranks << " rank(s), k = " << k << ": grid " << g.str()
+      << ", words moved per iteration per rank ~" << words_per_iteration(d.rows, d.cols, k, g)
+      << "\n";
+  if (d.sparse) {
+    out << "nnz per rank:";
+    for (std::int64_t c : per_rank) out << " " << c;
+    out << "  (max/mean " << fmt("%.3f", mean_nnz > 0 ? max_nnz / mean_nnz : 1.0) << ")\n";
+  }
+  out << "memory per rank (largest): X block " << human_bytes(x_bytes) << " + factors "
       << human_bytes(factor_bytes) << " = " << human_bytes(x_bytes + factor_bytes) << "\n";
 }
 

@@ -553,26 +553,76 @@ void AtomicFileWriter::write_strings(const std::string& name,
                                   : std::exception_ptr());
 }
 
-void AtomicFileWriter::write_attributes(const std::vector<Attribute>& attrs) {
-  const hid_t file = static_cast<hid_t>(file_);
+void AtomicFileWriter::write_attributes(const std::vector<Attribute>& attrs,
+                                        const std::string& object) {
+  Handle loc(H5Oopen(static_cast<hid_t>(file_), object.c_str(), H5P_DEFAULT), H5Oclose);
+  if (!loc.ok()) throw IoError("cannot open '" + object + "' in '" + temp_ + "'");
   Handle scalar(H5Screate(H5S_SCALAR), H5Sclose);
   Handle str_type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(str_type.get(), H5T_VARIABLE);
   H5Tset_cset(str_type.get(), H5T_CSET_UTF8);
   for (const Attribute& a : attrs) {
-    const hid_t type = a.kind == Attribute::Kind::real      ? H5T_NATIVE_DOUBLE
-                       : a.kind == Attribute::Kind::integer ? H5T_NATIVE_INT64
-                                                            : str_type.get();
-    Handle attr(H5Acreate2(file, a.name.c_str(), type, scalar.get(), H5P_DEFAULT, H5P_DEFAULT),
+    const hid_t type = a.kind == Attribute::Kind::real ? H5T_NATIVE_DOUBLE
+                       : a.kind == Attribute::Kind::text ? str_type.get()
+                                                         : H5T_NATIVE_INT64;
+    const hsize_t n = a.integers.size();
+    Handle array_space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    const hid_t space = a.kind == Attribute::Kind::integers ? array_space.get() : scalar.get();
+    Handle attr(H5Acreate2(loc.get(), a.name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
                 H5Aclose);
     if (!attr.ok()) throw IoError("cannot create attribute '" + a.name + "' in '" + temp_ + "'");
     const char* text = a.text.c_str();
     const void* buf = a.kind == Attribute::Kind::real      ? static_cast<const void*>(&a.real)
                       : a.kind == Attribute::Kind::integer ? static_cast<const void*>(&a.integer)
-                                                           : static_cast<const void*>(&text);
+                      : a.kind == Attribute::Kind::text    ? static_cast<const void*>(&text)
+                                                           : static_cast<const void*>(a.integers.data());
     if (H5Awrite(attr.get(), type, buf) < 0) throw IoError("cannot write attribute '" + a.name + "'");
   }
 }
+
+void AtomicFileWriter::create_group(const std::string& name) {
+  Handle g(H5Gcreate2(static_cast<hid_t>(file_), name.c_str(), H5P_DEFAULT, H5P_DEFAULT,
+                      H5P_DEFAULT),
+           H5Gclose);
+  if (!g.ok()) throw IoError("cannot create group '" + name + "' in '" + temp_ + "'");
+}
+
+template <typename T>
+void AtomicFileWriter::write_vector(const std::string& name, std::int64_t total,
+                                    std::int64_t offset, std::int64_t count, const T* data) {
+  const hid_t type = std::is_same_v<T, std::int64_t> ? H5T_NATIVE_INT64
+                     : std::is_same_v<T, float>      ? H5T_NATIVE_FLOAT
+                                                     : H5T_NATIVE_DOUBLE;
+  const hsize_t dims = static_cast<hsize_t>(total);
+  Handle filespace(H5Screate_simple(1, &dims, nullptr), H5Sclose);
+  Handle dset(H5Dcreate2(static_cast<hid_t>(file_), name.c_str(), type, filespace.get(),
+                         H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              H5Dclose);
+  if (!dset.ok()) throw IoError("cannot create dataset '" + name + "' in '" + temp_ + "'");
+  const hsize_t n = static_cast<hsize_t>(count);
+  Handle memspace(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  if (count == 0) {
+    H5Sselect_none(filespace.get());
+    H5Sselect_none(memspace.get());
+  } else {
+    const hsize_t start = static_cast<hsize_t>(offset);
+    H5Sselect_hyperslab(filespace.get(), H5S_SELECT_SET, &start, nullptr, &n, nullptr);
+  }
+  Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+  H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
+  const herr_t rc = H5Dwrite(dset.get(), type, memspace.get(), filespace.get(), dxpl.get(), data);
+  mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(IoError(
+                                        "cannot write '" + name + "' to '" + temp_ + "'"))
+                                  : std::exception_ptr());
+}
+
+template void AtomicFileWriter::write_vector<double>(const std::string&, std::int64_t,
+                                                     std::int64_t, std::int64_t, const double*);
+template void AtomicFileWriter::write_vector<float>(const std::string&, std::int64_t, std::int64_t,
+                                                    std::int64_t, const float*);
+template void AtomicFileWriter::write_vector<std::int64_t>(const std::string&, std::int64_t,
+                                                           std::int64_t, std::int64_t,
+                                                           const std::int64_t*);
 
 void AtomicFileWriter::commit() {
   close();

@@ -27,6 +27,11 @@ void inverse_transform(const mpi::Comm& comm, const std::string& model, const st
                        const std::string& output, const std::string& grid, double max_output_gb,
                        std::ostream& out);
 
+/// `dnmf convert SRC.mtx DST.h5[:/X]`: a Matrix Market coordinate file to an HDF5 CSR group
+/// (AnnData convention). Rank 0 converts; the others wait.
+void convert(const mpi::Comm& comm, const std::string& source, const std::string& target,
+             std::ostream& out);
+
 /// `dnmf info INPUT`: shape, dtype and the memory each rank needs for `ranks` ranks and rank k.
 void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64_t k,
           std::ostream& out);

@@ -60,25 +60,31 @@ std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& p
 
 /// An attribute value for the model file.
 struct Attribute {
-  enum class Kind { real, integer, text } kind;
+  enum class Kind { real, integer, text, integers } kind;
   std::string name;
   double real = 0;
   std::int64_t integer = 0;
   std::string text;
-  static Attribute of(std::string n, double v) { return {Kind::real, std::move(n), v, 0, {}}; }
-  static Attribute of(std::string n, std::int64_t v) { return {Kind::integer, std::move(n), 0, v, {}}; }
+  std::vector<std::int64_t> integers;  ///< Kind::integers: a 1-D array (e.g. a shape)
+  static Attribute of(std::string n, double v) { return {Kind::real, std::move(n), v, 0, {}, {}}; }
+  static Attribute of(std::string n, std::int64_t v) {
+    return {Kind::integer, std::move(n), 0, v, {}, {}};
+  }
   static Attribute of(std::string n, std::string v) {
-    return {Kind::text, std::move(n), 0, 0, std::move(v)};
+    return {Kind::text, std::move(n), 0, 0, std::move(v), {}};
+  }
+  static Attribute of(std::string n, std::vector<std::int64_t> v) {
+    return {Kind::integers, std::move(n), 0, 0, {}, std::move(v)};
   }
 };
 
-/// A collectively written HDF5 file that appears at `target` only on commit(). Until then the
-/// data go to a temporary file in the same folder, removed if the writer is destroyed without a
-/// commit (for example while an exception propagates), so a failed run leaves `target` as it was.
 /// Reads every scalar attribute of the file's root group on rank 0 and broadcasts them.
 /// Collective; IoError / InputError as probe_dense.
 std::vector<Attribute> read_root_attributes(const mpi::Comm& comm, const std::string& file);
 
+/// A collectively written HDF5 file that appears at `target` only on commit(). Until then the
+/// data go to a temporary file in the same folder, removed if the writer is destroyed without a
+/// commit (for example while an exception propagates), so a failed run leaves `target` as it was.
 class AtomicFileWriter {
  public:
   /// Collective. Throws IoError (on every rank) when the folder is not writable.
@@ -97,8 +103,18 @@ class AtomicFileWriter {
   /// Writes a 1-D dataset of fixed-length UTF-8 strings; every rank passes the same list.
   void write_strings(const std::string& name, const std::vector<std::string>& values);
 
-  /// Writes root attributes; every rank passes the same list. Collective.
-  void write_attributes(const std::vector<Attribute>& attrs);
+  /// Creates a 1-D dataset `name` of `total` elements of T (double, float or int64) and writes
+  /// this rank's `count` elements at `offset`. Collective.
+  template <typename T>
+  void write_vector(const std::string& name, std::int64_t total, std::int64_t offset,
+                    std::int64_t count, const T* data);
+
+  /// Creates a group (e.g. for a sparse matrix). Collective.
+  void create_group(const std::string& name);
+
+  /// Writes attributes on `object` (default: the root group); every rank passes the same list.
+  /// Collective.
+  void write_attributes(const std::vector<Attribute>& attrs, const std::string& object = "/");
 
   /// Closes the file and renames it over the target. Collective.
   void commit();

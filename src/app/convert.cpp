@@ -1,0 +1,43 @@
+#include <chrono>
+
+#include "app_common.hpp"
+#include "dnmf/app/commands.hpp"
+#include "dnmf/io/matrix_market.hpp"
+
+namespace dnmf::app {
+
+void convert(const mpi::Comm& comm, const std::string& source, const std::string& target,
+             std::ostream& out) {
+  // One process does the work: the input is a stream of text. The others wait for the verdict.
+  const mpi::Comm self = comm.split(comm.rank(), 0);
+  mpi::agree(comm, [&] {
+    if (comm.rank() != 0) return;
+    const auto start = std::chrono::steady_clock::now();
+    const bool mtx = source.size() > 4 && source.compare(source.size() - 4, 4, ".mtx") == 0;
+    if (!mtx) {
+      throw UsageError("convert: SOURCE must be a Matrix Market file (*.mtx), got '" + source + "'");
+    }
+    io::MatrixMarketHeader header;
+    const Csr<double> c = io::read_matrix_market(source, &header);
+    const io::ObjectPath dst = io::parse_object_path(target, "/X");
+    io::AtomicFileWriter file(self, dst.file);
+    file.create_group(dst.object);
+    file.write_vector(dst.object + "/indptr", c.rows + 1, 0, c.rows + 1, c.indptr.data());
+    file.write_vector(dst.object + "/indices", c.nnz(), 0, c.nnz(), c.indices.data());
+    file.write_vector(dst.object + "/data", c.nnz(), 0, c.nnz(), c.values.data());
+    file.write_attributes({io::Attribute::of("encoding-type", std::string("csr_matrix")),
+                           io::Attribute::of("encoding-version", std::string("0.1.0")),
+                           io::Attribute::of("shape", std::vector<std::int64_t>{c.rows, c.cols})},
+                          dst.object);
+    file.commit();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out << "dnmf convert: " << source << " (" << c.rows << " x " << c.cols << ", "
+        << header.entries << " entries" << (header.symmetric ? ", symmetric" : "")
+        << (header.pattern ? ", pattern" : "") << ") -> " << dst.str() << " as CSR with "
+        << c.nnz() << " stored entries in " << fmt("%.2f", secs) << " s\n"
+        << std::flush;
+  });
+}
+
+}  // namespace dnmf::app

@@ -1,0 +1,237 @@
+#include "dnmf/io/matrix_market.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <numeric>
+#include <sstream>
+#include <vector>
+
+#include "dnmf/core/error.hpp"
+
+namespace dnmf::io {
+namespace {
+
+/// A line source over a file or a string, counting lines for messages.
+class Lines {
+ public:
+  virtual ~Lines() = default;
+  /// The next line without its end-of-line, or false at the end.
+  virtual bool next(std::string& line) = 0;
+  virtual void rewind() = 0;
+  std::int64_t number = 0;
+};
+
+class FileLines : public Lines {
+ public:
+  explicit FileLines(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "rb")) {
+    if (!f_) throw IoError("cannot read '" + path + "': " + std::strerror(errno));
+  }
+  ~FileLines() override {
+    if (f_) std::fclose(f_);
+    std::free(buf_);
+  }
+  bool next(std::string& line) override {
+    const ssize_t n = ::getline(&buf_, &cap_, f_);
+    if (n < 0) {
+      if (std::ferror(f_)) throw IoError("cannot read '" + path_ + "'");
+      return false;
+    }
+    line.assign(buf_, static_cast<std::size_t>(n));
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    ++number;
+    return true;
+  }
+  void rewind() override {
+    std::rewind(f_);
+    number = 0;
+  }
+
+ private:
+  std::string path_;
+  std::FILE* f_;
+  char* buf_ = nullptr;
+  std::size_t cap_ = 0;
+};
+
+class TextLines : public Lines {
+ public:
+  explicit TextLines(const std::string& text) : text_(text) {}
+  bool next(std::string& line) override {
+    if (pos_ >= text_.size()) return false;
+    std::size_t end = text_.find('\n', pos_);
+    if (end == std::string::npos) end = text_.size();
+    line = text_.substr(pos_, end - pos_);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    pos_ = end + 1;
+    ++number;
+    return true;
+  }
+  void rewind() override {
+    pos_ = 0;
+    number = 0;
+  }
+
+ private:
+  const std::string& text_;
+  std::size_t pos_ = 0;
+};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool blank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+
+/// Reads the banner, comments and size line; leaves `lines` at the first entry.
+MatrixMarketHeader read_header(Lines& lines, const std::string& name) {
+  std::string line;
+  if (!lines.next(line)) throw InputError("'" + name + "' is empty, not a Matrix Market file");
+  std::istringstream banner(lower(line));
+  std::string tag, object, format, field, symmetry;
+  banner >> tag >> object >> format >> field >> symmetry;
+  if (tag != "%%matrixmarket" || object != "matrix") {
+    throw InputError("'" + name + "' line 1: not a Matrix Market header");
+  }
+  if (format != "coordinate") {
+    throw InputError("'" + name + "': only the coordinate format is supported (got '" + format +
+                     "')");
+  }
+  MatrixMarketHeader h;
+  if (field == "pattern") {
+    h.pattern = true;
+  } else if (field != "real" && field != "integer" && field != "double") {
+    throw InputError("'" + name + "': field '" + field +
+                     "' is not supported (real, integer or pattern)");
+  }
+  if (symmetry == "symmetric") {
+    h.symmetric = true;
+  } else if (symmetry != "general") {
+    throw InputError("'" + name + "': symmetry '" + symmetry +
+                     "' is not supported (general or symmetric)");
+  }
+  while (lines.next(line)) {
+    if (line.empty() || line[0] == '%' || blank(line)) continue;
+    char* end = nullptr;
+    const char* p = line.c_str();
+    h.rows = std::strtoll(p, &end, 10);
+    p = end;
+    h.cols = std::strtoll(p, &end, 10);
+    p = end;
+    h.entries = std::strtoll(p, &end, 10);
+    if (end == p || h.rows < 0 || h.cols < 0 || h.entries < 0 || !blank(end)) {
+      throw InputError("'" + name + "' line " + std::to_string(lines.number) +
+                       ": expected 'rows cols entries'");
+    }
+    if (h.symmetric && h.rows != h.cols) {
+      throw InputError("'" + name + "': a symmetric matrix must be square");
+    }
+    return h;
+  }
+  throw InputError("'" + name + "': no size line");
+}
+
+/// Calls f(row, col, value) (0-based) for every entry, mirrored ones included.
+void for_each_entry(Lines& lines, const MatrixMarketHeader& h, const std::string& name,
+                    const std::function<void(std::int64_t, std::int64_t, double)>& f) {
+  std::string line;
+  std::int64_t seen = 0;
+  while (lines.next(line)) {
+    if (line.empty() || line[0] == '%' || blank(line)) continue;
+    auto fail = [&](const std::string& what) {
+      return InputError("'" + name + "' line " + std::to_string(lines.number) + ": " + what);
+    };
+    if (seen == h.entries) throw fail("more entries than the size line announces");
+    const char* p = line.c_str();
+    char* end = nullptr;
+    const long long i = std::strtoll(p, &end, 10);
+    if (end == p) throw fail("expected 'row col" + std::string(h.pattern ? "'" : " value'"));
+    p = end;
+    const long long j = std::strtoll(p, &end, 10);
+    if (end == p) throw fail("expected a column index");
+    p = end;
+    double v = 1.0;
+    if (!h.pattern) {
+      v = std::strtod(p, &end);
+      if (end == p) throw fail("expected a value");
+      p = end;
+    }
+    if (!blank(p)) throw fail("unexpected text after the entry");
+    if (i < 1 || i > h.rows || j < 1 || j > h.cols) {
+      throw fail("index (" + std::to_string(i) + ", " + std::to_string(j) + ") outside " +
+                 std::to_string(h.rows) + " x " + std::to_string(h.cols));
+    }
+    if (h.symmetric && j > i) throw fail("a symmetric file stores only the lower triangle");
+    f(i - 1, j - 1, v);
+    if (h.symmetric && i != j) f(j - 1, i - 1, v);
+    ++seen;
+  }
+  if (seen != h.entries) {
+    throw InputError("'" + name + "': " + std::to_string(seen) + " entries, but the size line says " +
+                     std::to_string(h.entries) + " (truncated?)");
+  }
+}
+
+Csr<double> parse(Lines& lines, const std::string& name, MatrixMarketHeader* out_header) {
+  const MatrixMarketHeader h = read_header(lines, name);
+  Csr<double> c;
+  c.rows = h.rows;
+  c.cols = h.cols;
+  // Pass 1: entries per row.
+  std::vector<std::int64_t> count(static_cast<std::size_t>(h.rows) + 1, 0);
+  for_each_entry(lines, h, name, [&](std::int64_t i, std::int64_t, double) { ++count[i + 1]; });
+  std::partial_sum(count.begin(), count.end(), count.begin());
+  // Pass 2: place the entries.
+  std::vector<std::int64_t> indices(static_cast<std::size_t>(count.back()));
+  std::vector<double> values(indices.size());
+  std::vector<std::int64_t> fill(count.begin(), count.end() - 1);
+  lines.rewind();
+  read_header(lines, name);
+  for_each_entry(lines, h, name, [&](std::int64_t i, std::int64_t j, double v) {
+    indices[fill[i]] = j;
+    values[fill[i]++] = v;
+  });
+  // Sort each row by column and sum duplicates (the canonical CSR form).
+  c.indptr.assign(static_cast<std::size_t>(h.rows) + 1, 0);
+  std::vector<std::int64_t> order;
+  for (std::int64_t r = 0; r < h.rows; ++r) {
+    order.resize(static_cast<std::size_t>(count[r + 1] - count[r]));
+    std::iota(order.begin(), order.end(), count[r]);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::int64_t a, std::int64_t b) { return indices[a] < indices[b]; });
+    const std::int64_t row_start = static_cast<std::int64_t>(c.values.size());
+    for (std::int64_t e : order) {
+      if (static_cast<std::int64_t>(c.values.size()) > row_start && c.indices.back() == indices[e]) {
+        c.values.back() += values[e];
+      } else {
+        c.indices.push_back(indices[e]);
+        c.values.push_back(values[e]);
+      }
+    }
+    c.indptr[r + 1] = static_cast<std::int64_t>(c.values.size());
+  }
+  if (out_header) *out_header = h;
+  return c;
+}
+
+}  // namespace
+
+Csr<double> read_matrix_market(const std::string& path, MatrixMarketHeader* header) {
+  FileLines lines(path);
+  return parse(lines, path, header);
+}
+
+Csr<double> parse_matrix_market(const std::string& text, MatrixMarketHeader* header) {
+  TextLines lines(text);
+  return parse(lines, "<text>", header);
+}
+
+}  // namespace dnmf::io
