@@ -53,14 +53,24 @@ def make(rows, cols, k, seed, dtype, zeros=0.0, low_rank=None):
     return X, W0, H0
 
 
-def write_csr(group, X):
-    """Store dense X as an AnnData-convention CSR group (explicit zeros dropped)."""
-    mask = X != 0
-    group.create_dataset("data", data=X[mask])
-    group.create_dataset("indices", data=np.nonzero(mask)[1].astype(np.int64))
+def write_sparse(group, X, fmt):
+    """Store dense X as a sparse group (explicit zeros dropped).
+
+    fmt: csr or csc (AnnData convention, int64 indices), csr32 (int32 indices and indptr), or
+    h5sparse (the older h5sparse_format / h5sparse_shape attributes, CSR)."""
+    by_columns = fmt == "csc"
+    A = X.T if by_columns else X
+    mask = A != 0
+    index_type = np.int32 if fmt == "csr32" else np.int64
+    group.create_dataset("data", data=A[mask])
+    group.create_dataset("indices", data=np.nonzero(mask)[1].astype(index_type))
     group.create_dataset("indptr", data=np.concatenate(
-        ([0], np.cumsum(mask.sum(axis=1)))).astype(np.int64))
-    group.attrs["encoding-type"] = "csr_matrix"
+        ([0], np.cumsum(mask.sum(axis=1)))).astype(index_type))
+    if fmt == "h5sparse":
+        group.attrs["h5sparse_format"] = "csr"
+        group.attrs["h5sparse_shape"] = np.array(X.shape, dtype=np.int64)
+        return
+    group.attrs["encoding-type"] = "csc_matrix" if by_columns else "csr_matrix"
     group.attrs["encoding-version"] = "0.1.0"
     group.attrs["shape"] = np.array(X.shape, dtype=np.int64)
 
@@ -79,15 +89,23 @@ def main():
                         help="fraction of X entries set to exact zero (default 0)")
     parser.add_argument("--low-rank", type=positive_int, metavar="R",
                         help="X = rank-R non-negative product + small noise")
-    parser.add_argument("--format", choices=["dense", "csr"], default="dense",
-                        help="layout of /X (default dense)")
+    parser.add_argument("--format", choices=["dense", "csr", "csc", "csr32", "h5sparse"],
+                        default="dense", help="layout of /X (default dense)")
+    parser.add_argument("--empty-rows", type=int, default=0, metavar="R",
+                        help="zero the last R rows of X entirely")
+    parser.add_argument("--empty-cols", type=int, default=0, metavar="C",
+                        help="zero the first C columns of X entirely")
     args = parser.parse_args()
 
     X, W0, H0 = make(args.rows, args.cols, args.k, args.seed, args.dtype,
                      args.zeros, args.low_rank)
+    if args.empty_rows:
+        X[-args.empty_rows:, :] = 0
+    if args.empty_cols:
+        X[:, :args.empty_cols] = 0
     with h5py.File(args.output, "w") as f:
-        if args.format == "csr":
-            write_csr(f.create_group("X"), X)
+        if args.format != "dense":
+            write_sparse(f.create_group("X"), X, args.format)
         else:
             f.create_dataset("X", data=X)
         f.create_dataset("W0", data=W0)

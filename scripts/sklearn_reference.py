@@ -55,9 +55,14 @@ def read_matrix(spec, default_object="/X"):
             if data.ndim != 2:
                 raise ValueError(f"{path}:{obj} is {data.ndim}-D, expected 2-D")
             return np.ascontiguousarray(data)
-        kind = node.attrs["encoding-type"]
+        if "encoding-type" in node.attrs:
+            kind = node.attrs["encoding-type"]
+            shape = tuple(int(s) for s in node.attrs["shape"])
+        else:  # the older h5sparse convention
+            kind = node.attrs["h5sparse_format"]
+            kind = (kind.decode() if isinstance(kind, bytes) else str(kind)) + "_matrix"
+            shape = tuple(int(s) for s in node.attrs["h5sparse_shape"])
         kind = kind.decode() if isinstance(kind, bytes) else str(kind)
-        shape = tuple(int(s) for s in node.attrs["shape"])
         parts = (node["data"][()], node["indices"][()], node["indptr"][()])
         if kind == "csr_matrix":
             return sp.csr_matrix(parts, shape=shape)
