@@ -163,6 +163,36 @@ def make_fixtures(tmp):
         Wn[-1, -1] = -0.25
         f["W_negative"] = Wn
         f["H_zero"] = np.zeros_like(H0)
+        # Sparse groups, valid and broken (AnnData CSR convention).
+        Xs = X.copy()
+        Xs[Xs < 0.8] = 0
+        mask = Xs != 0
+        data, indices = Xs[mask], np.nonzero(mask)[1].astype(np.int64)
+        indptr = np.concatenate(([0], np.cumsum(mask.sum(axis=1)))).astype(np.int64)
+
+        def sparse(name, data=data, indices=indices, indptr=indptr, shape=(N, P)):
+            g = f.create_group(name)
+            g["data"], g["indices"], g["indptr"] = data, indices, indptr
+            g.attrs["encoding-type"] = "csr_matrix"
+            g.attrs["shape"] = np.array(shape, dtype=np.int64)
+
+        sparse("sp_ok")
+        sparse("sp_start", indptr=indptr + 1)
+        bad = indptr.copy()
+        bad[N // 2] = bad[N // 2 + 1] + 1   # decreases in the middle
+        sparse("sp_decreasing", indptr=bad)
+        bad = indptr.copy()
+        bad[-1] -= 1                        # ends before nnz
+        sparse("sp_end", indptr=bad)
+        bad = indices.copy()
+        bad[-1] = P + 3                     # column out of range, in the last row
+        sparse("sp_index", indices=bad)
+        sparse("sp_length", data=data[:-1])
+        bad = data.copy()
+        bad[-1] = -2.0                      # a negative stored value in the last row
+        sparse("sp_negative", data=bad)
+        g = f.create_group("not_sparse")
+        g["something"] = np.arange(3)
     with open(os.path.join(tmp, "not_hdf5.h5"), "w") as fh:
         fh.write("this is plain text, not an HDF5 file\n" * 20)
     with open(os.path.join(tmp, "data.h5"), "rb") as fh:
@@ -326,6 +356,23 @@ error_case("data: negative value (last row/col)", ["fit", "bad.h5:/negative"] + 
 error_case("data: negative value, grid 2x2", ["fit", "bad.h5:/negative"] + VALID +
            ["--grid", "2x2"] + OUT, ["negative"], code=3)
 error_case("data: NaN", ["fit", "bad.h5:/nan"] + VALID + OUT, ["nan"], code=3)
+error_case("sparse: indptr not starting at 0", ["fit", "bad.h5:/sp_start"] + VALID + OUT,
+           ["indptr", "sp_start"], code=3)
+error_case("sparse: indptr decreasing", ["fit", "bad.h5:/sp_decreasing"] + VALID + OUT,
+           ["indptr", "sp_decreasing"], code=3)
+error_case("sparse: indptr not ending at nnz", ["fit", "bad.h5:/sp_end"] + VALID + OUT,
+           ["indptr", "sp_end"], code=3)
+error_case("sparse: index out of range (last rank)", ["fit", "bad.h5:/sp_index"] + VALID + OUT,
+           ["index", "sp_index"], code=3)
+error_case("sparse: data and indices lengths differ", ["fit", "bad.h5:/sp_length"] + VALID +
+           OUT, ["sp_length"], code=3)
+error_case("sparse: negative stored value", ["fit", "bad.h5:/sp_negative"] + VALID + OUT,
+           ["negative"], code=3)
+error_case("sparse: a group that is no sparse matrix", ["fit", "bad.h5:/not_sparse"] + VALID +
+           OUT, ["not_sparse"], code=3)
+error_case("sparse: implicit zeros with beta <= 0",
+           ["fit", "bad.h5:/sp_ok", "--n-components", "3", "--solver", "mu", "--beta-loss",
+            "itakura-saito", "--init", "random"] + OUT, ["zeros"], code=3)
 error_case("data: +Inf", ["fit", "bad.h5:/posinf"] + VALID + OUT, ["inf"], code=3)
 error_case("data: NaN at 3 ranks", ["fit", "bad.h5:/nan"] + VALID + OUT, ["nan"], code=3,
            ranks=3)
