@@ -19,6 +19,11 @@ if [ "${DNMF_WITH_DATASET:-1}" = 1 ]; then
   packages+=(dataset-fashion-mnist python3-pil)
 fi
 
+# A throw-away Slurm cluster for the Slurm tests (scripts/slurm/local-cluster.sh).
+if [ "${DNMF_WITH_SLURM:-1}" = 1 ]; then
+  packages+=(slurmctld slurmd slurm-client munge)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
