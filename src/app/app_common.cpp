@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+
+#include <sys/resource.h>
 #include <cstdio>
 #include <iomanip>
 
@@ -95,6 +97,15 @@ IterationObserver progress_printer(const mpi::Comm& comm, const NmfParams& param
 void report_phases(const mpi::Comm& comm, const PhaseTimers& timers, std::int64_t iters,
                    std::ostream& out) {
   const int p = comm.size();
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const double rss = static_cast<double>(usage.ru_maxrss) / 1024.0;  // MiB (ru_maxrss is KiB)
+  const double rss_min = comm.allreduce_min(rss), rss_max = comm.allreduce_max(rss);
+  const double rss_avg = comm.allreduce_sum(rss) / p;
+  if (comm.rank() == 0) {
+    out << "  peak RSS per rank: min " << fmt("%.1f", rss_min) << " MiB  avg "
+        << fmt("%.1f", rss_avg) << " MiB  max " << fmt("%.1f", rss_max) << " MiB\n";
+  }
   for (int i = 0; i < static_cast<int>(Phase::count); ++i) {
     const double t = timers.all()[i];
     const double mn = comm.allreduce_min(t), mx = comm.allreduce_max(t);
