@@ -62,8 +62,12 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
     out << "storage: dense\n";
   }
   out << "plan for " << ranks << " rank(s), k = " << k << ": grid " << g.str()
-      << ", words moved per iteration per rank ~" << words_per_iteration(d.rows, d.cols, k, g)
-      << "\n";
+      << ", words moved per iteration per rank ~"
+      << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, g)) << " (1-D splits: "
+      << GridShape{ranks, 1}.str() << " ~"
+      << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, GridShape{ranks, 1})) << ", "
+      << GridShape{1, ranks}.str() << " ~"
+      << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, GridShape{1, ranks})) << ")\n";
   if (d.sparse) {
     out << "nnz per rank:";
     for (std::int64_t c : per_rank) out << " " << c;
