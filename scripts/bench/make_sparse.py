@@ -38,10 +38,12 @@ def main():
     for i in range(args.rows):  # distinct sorted columns per row
         n = lengths[i]
         if n:
-            indices[indptr[i]:indptr[i + 1]] = np.sort(
-                rng.choice(args.cols, size=n, replace=False) if n > args.cols // 10
-                else np.unique(rng.integers(0, args.cols, size=n * 2))[:n])
-    # rows where the unique draw came up short keep fewer entries: rebuild indptr exactly
+            if n > args.cols // 10:
+                picked = rng.choice(args.cols, size=n, replace=False)
+            else:  # draw with repeats, keep distinct ones, then n of them at random
+                picked = np.unique(rng.integers(0, args.cols, size=n * 2))
+                picked = rng.permutation(picked)[:n]
+            indices[indptr[i]:indptr[i + 1]] = np.sort(picked)
     data = rng.random(indptr[-1]) + 0.01
     X = sp.csr_matrix((data, indices, indptr), shape=(args.rows, args.cols))
     X.sum_duplicates()

@@ -70,7 +70,12 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
       << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, GridShape{1, ranks})) << ")\n";
   if (d.sparse) {
     out << "nnz per rank:";
-    for (std::int64_t c : per_rank) out << " " << c;
+    if (per_rank.size() <= 16) {
+      for (std::int64_t c : per_rank) out << " " << c;
+    } else {
+      out << " min " << *std::min_element(per_rank.begin(), per_rank.end()) << ", mean "
+          << fmt("%.0f", mean_nnz) << ", max " << max_nnz;
+    }
     out << "  (max/mean " << fmt("%.3f", mean_nnz > 0 ? max_nnz / mean_nnz : 1.0) << ")\n";
   }
   out << "memory per rank (largest): X block " << human_bytes(x_bytes) << " + factors "
