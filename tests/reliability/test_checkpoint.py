@@ -139,6 +139,15 @@ def main():
         record("periodic checkpoints change nothing", ok and it == 56,
                f"{text}; last checkpoint at iteration {it}")
 
+        # Time-based checkpoints: written while the run goes on, without changing its result.
+        ck_time = os.path.join(tmp, "timed.h5")
+        rc, out, secs = fit(3, base + ["--output", model, "--checkpoint", ck_time,
+                                       "--checkpoint-seconds", "1e-9", "--verbose"])
+        written = out.count("checkpoint after iteration")
+        ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+        record("time-based checkpoints change nothing", ok and written > 0 and
+               os.path.exists(ck_time), f"{text}; {written} checkpoints written")
+
         # Refusals: changed parameters (2), another input (3); a missing checkpoint starts afresh.
         rc, out, _ = fit(3, cmd[:cmd.index("--tol") + 1] + ["1e-3"] + cmd[cmd.index("--tol") + 2:]
                          + ["--resume", ck])
