@@ -7,6 +7,16 @@
 namespace dnmf::app {
 namespace {
 
+/// The model's estimator on a fresh grid for an n x p problem, with H read into Ht's layout.
+template <typename T>
+NMF<T> load_model(const ProcessGrid& grid, const ModelFile& model_file, std::int64_t p) {
+  NMF<T> model(model_file.params);
+  DistFactor<T> ht(grid, FactorSide::features, p, model_file.n_components);
+  read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
+  model.set_components(std::move(ht));
+  return model;
+}
+
 template <typename T>
 void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
                      const io::DatasetInfo& xinfo, const std::string& output,
@@ -14,10 +24,7 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   const std::int64_t n = xinfo.rows, p = xinfo.cols, k = model_file.n_components;
   const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
   ProcessGrid grid(comm, shape);
-  NMF<T> model(model_file.params);
-  DistFactor<T> ht(grid, FactorSide::features, p, k);
-  read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
-  model.set_components(std::move(ht));
+  NMF<T> model = load_model<T>(grid, model_file, p);
   DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
   read_x(xinfo, x, model.timers());
   model.set_observer(progress_printer(grid.all(), model_file.params, out));
@@ -61,10 +68,7 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file,
   });
   const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
   ProcessGrid grid(comm, shape);
-  NMF<T> model(model_file.params);
-  DistFactor<T> ht(grid, FactorSide::features, p, k);
-  read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
-  model.set_components(std::move(ht));
+  const NMF<T> model = load_model<T>(grid, model_file, p);
   DistFactor<T> w(grid, FactorSide::samples, n, k);
   io::read_block(grid.all(), winfo.path, w.owned(), Range{0, k}, w.local());
   const DistMatrix<T> x = model.inverse_transform(w);

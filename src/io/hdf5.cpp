@@ -96,7 +96,7 @@ std::string string_attribute(hid_t obj, const char* name) {
     char* v = nullptr;
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
-    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // no conversion between character sets
     if (H5Aread(attr.get(), mem.get(), &v) >= 0 && v) {
       text = v;
       H5free_memory(v);
@@ -323,7 +323,7 @@ std::vector<Attribute> decode(const std::string& text) {
     return l;
   };
   while (pos < text.size()) {
-    Attribute a{static_cast<Attribute::Kind>(std::stoi(line())), line(), 0, 0, {}};
+    Attribute a{static_cast<Attribute::Kind>(std::stoi(line())), line(), 0, 0, {}, {}};
     if (a.kind == Attribute::Kind::text) {
       const std::size_t colon = text.find(':', pos);
       const std::size_t len = std::stoull(text.substr(pos, colon - pos));
@@ -359,25 +359,9 @@ herr_t collect_attribute(hid_t loc, const char* name, const H5A_info_t*, void* d
       out->push_back(Attribute::of(name, v));
       break;
     }
-    case H5T_STRING: {
-      std::string text;
-      if (H5Tis_variable_str(type.get()) > 0) {
-        char* s = nullptr;
-        Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-        H5Tset_size(mem.get(), H5T_VARIABLE);
-        H5Tset_cset(mem.get(), H5Tget_cset(type.get()));  // no conversion between character sets
-        if (H5Aread(attr.get(), mem.get(), &s) >= 0 && s) {
-          text = s;
-          H5free_memory(s);
-        }
-      } else {
-        std::vector<char> buf(H5Tget_size(type.get()) + 1, '\0');
-        H5Aread(attr.get(), type.get(), buf.data());
-        text = buf.data();
-      }
-      out->push_back(Attribute::of(name, text));
+    case H5T_STRING:
+      out->push_back(Attribute::of(name, string_attribute(loc, name)));
       break;
-    }
     default:
       break;
   }

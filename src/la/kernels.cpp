@@ -7,6 +7,7 @@
 
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/numpy_math.hpp"
+#include "beta_entries.hpp"
 
 namespace dnmf::la {
 
@@ -52,13 +53,6 @@ void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l
   }
 }
 
-namespace {
-/// Rows per panel so that a panel of Y (rows x cols) stays around 256 KiB.
-std::int64_t panel_rows(std::int64_t rows, std::int64_t cols) {
-  return std::min(rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)));
-}
-}  // namespace
-
 template <typename T>
 void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
                       std::int64_t ldx, const T* w, const T* ht, double beta, MuSide side,
@@ -66,76 +60,45 @@ void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, cons
   const std::int64_t out_rows = side == MuSide::w ? rows : cols;
   std::fill(num, num + out_rows * k, T(0));
   if (beta != 1.0) std::fill(den, den + out_rows * k, T(0));
-  if (rows == 0 || cols == 0) return;
-  const T eps = static_cast<T>(1.1920928955078125e-07);
-  const std::int64_t panel = panel_rows(rows, cols);
-  std::vector<T> a(static_cast<std::size_t>(panel * cols)), b(a.size());
-  for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
-    const std::int64_t nr = std::min(panel, rows - r0);
-    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), a.data(), cols);
+  // One panel of Y serves both the numerator (A, formed in place of Y) and the denominator (B).
+  std::vector<T> b;
+  detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t r0, std::int64_t nr, T* a) {
+    b.resize(static_cast<std::size_t>(nr * cols));
     for (std::int64_t i = 0; i < nr; ++i) {
       const T* xr = x + (r0 + i) * ldx;
-      T* ar = a.data() + i * cols;
+      T* ar = a + i * cols;
       T* br = b.data() + i * cols;
       for (std::int64_t j = 0; j < cols; ++j) {
-        const T y = ar[j];
-        if (beta != 1.0) br[j] = numpy_pow(beta < 1.0 && y < eps ? eps : y, beta - 1.0);
-        const T yn = beta < 2.0 && y < eps ? eps : y;
-        if (beta == 1.0) {
-          ar[j] = xr[j] / yn;
-        } else if (beta == 0.0) {
-          const T inv = T(1) / yn;  // numpy: (y ** -1) ** 2 * x
-          ar[j] = inv * inv * xr[j];
-        } else {
-          ar[j] = numpy_pow(yn, beta - 2.0) * xr[j];
-        }
+        if (beta != 1.0) br[j] = detail::denominator_entry(ar[j], beta);
+        ar[j] = detail::numerator_entry(xr[j], ar[j], beta);
       }
     }
     if (side == MuSide::w) {  // rows of num/den for this panel: A_panel Ht, B_panel Ht
-      gemm(Op::none, Op::none, nr, k, cols, T(1), a.data(), cols, ht, k, T(0), num + r0 * k, k);
+      gemm(Op::none, Op::none, nr, k, cols, T(1), a, cols, ht, k, T(0), num + r0 * k, k);
       if (beta != 1.0)
         gemm(Op::none, Op::none, nr, k, cols, T(1), b.data(), cols, ht, k, T(0), den + r0 * k, k);
     } else {  // accumulate A_panel^T W_panel into num (cols x k)
-      gemm(Op::trans, Op::none, cols, k, nr, T(1), a.data(), cols, w + r0 * k, k, T(1), num, k);
+      gemm(Op::trans, Op::none, cols, k, nr, T(1), a, cols, w + r0 * k, k, T(1), num, k);
       if (beta != 1.0)
         gemm(Op::trans, Op::none, cols, k, nr, T(1), b.data(), cols, w + r0 * k, k, T(1), den, k);
     }
-  }
+  });
 }
 
 template <typename T>
 DivergenceSums divergence_sums(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
                                std::int64_t ldx, const T* w, const T* ht, double beta) {
   DivergenceSums s;
-  if (rows == 0 || cols == 0) return s;
-  const T eps = static_cast<T>(1.1920928955078125e-07);
-  const std::int64_t panel = panel_rows(rows, cols);
-  std::vector<T> y(static_cast<std::size_t>(panel * cols));
-  for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
-    const std::int64_t nr = std::min(panel, rows - r0);
-    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), y.data(), cols);
+  detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t r0, std::int64_t nr, T* y) {
     for (std::int64_t i = 0; i < nr; ++i) {
       const T* xr = x + (r0 + i) * ldx;
-      const T* yr = y.data() + i * cols;
+      const T* yr = y + i * cols;
       for (std::int64_t j = 0; j < cols; ++j) {
         if (beta != 1.0 && beta != 0.0) s.s3 += static_cast<double>(numpy_pow(yr[j], beta));
-        const T xv = xr[j];
-        if (!(xv > eps)) continue;
-        const T yc = yr[j] < eps ? eps : yr[j];
-        if (beta == 1.0) {
-          s.s1 += static_cast<double>(xv * std::log(xv / yc));
-          s.s2 += static_cast<double>(xv);
-        } else if (beta == 0.0) {
-          const T d = xv / yc;
-          s.s1 += static_cast<double>(d);
-          s.s2 += static_cast<double>(std::log(d));
-        } else {
-          s.s1 += static_cast<double>(numpy_pow(xv, beta));
-          s.s2 += static_cast<double>(xv * numpy_pow(yc, beta - 1.0));
-        }
+        detail::add_divergence_entry(s, xr[j], yr[j], beta);
       }
     }
-  }
+  });
   return s;
 }
 

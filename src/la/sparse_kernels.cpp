@@ -7,6 +7,7 @@
 
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/numpy_math.hpp"
+#include "beta_entries.hpp"
 
 namespace dnmf::la {
 namespace {
@@ -15,25 +16,6 @@ T dot(const T* a, const T* b, std::int64_t k) {
   T s = 0;
   for (std::int64_t c = 0; c < k; ++c) s += a[c] * b[c];
   return s;
-}
-constexpr double kEps32 = 1.1920928955078125e-07;
-
-std::int64_t panel_rows(std::int64_t rows, std::int64_t cols) {
-  return std::min(rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)));
-}
-
-/// Calls f(r0, nr, y) for consecutive row panels of Y = W Ht^T (y is nr x cols).
-template <typename T, typename F>
-void for_each_wh_panel(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
-                       const T* ht, F&& f) {
-  if (rows == 0 || cols == 0) return;
-  const std::int64_t panel = panel_rows(rows, cols);
-  std::vector<T> y(static_cast<std::size_t>(panel * cols));
-  for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
-    const std::int64_t nr = std::min(panel, rows - r0);
-    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), y.data(), cols);
-    f(r0, nr, y.data());
-  }
 }
 }  // namespace
 
@@ -66,7 +48,6 @@ void csr_transpose_times_dense(const Csr<T>& x, std::int64_t k, const T* b, T* o
 template <typename T>
 void csr_beta_numerator(const Csr<T>& x, std::int64_t k, const T* w, const T* ht, double beta,
                         MuSide side, T* num) {
-  const T eps = static_cast<T>(kEps32);
   const std::int64_t out_rows = side == MuSide::w ? x.rows : x.cols;
   std::fill(num, num + out_rows * k, T(0));
   for (std::int64_t i = 0; i < x.rows; ++i) {
@@ -74,17 +55,7 @@ void csr_beta_numerator(const Csr<T>& x, std::int64_t k, const T* w, const T* ht
     for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
       const std::int64_t j = x.indices[e];
       const T* hj = ht + j * k;
-      T y = dot(wi, hj, k);
-      if (beta < 2.0 && y < eps) y = eps;
-      T a;
-      if (beta == 1.0) {
-        a = x.values[e] / y;
-      } else if (beta == 0.0) {
-        const T inv = T(1) / y;
-        a = inv * inv * x.values[e];
-      } else {
-        a = numpy_pow(y, beta - 2.0) * x.values[e];
-      }
+      const T a = detail::numerator_entry(x.values[e], dot(wi, hj, k), beta);
       if (side == MuSide::w) {
         T* o = num + i * k;
         for (std::int64_t c = 0; c < k; ++c) o[c] += a * hj[c];
@@ -101,12 +72,8 @@ void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, cons
                       const T* ht, double beta, MuSide side, T* den) {
   const std::int64_t out_rows = side == MuSide::w ? rows : cols;
   std::fill(den, den + out_rows * k, T(0));
-  const T eps = static_cast<T>(kEps32);
-  for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t r0, std::int64_t nr, T* y) {
-    for (std::int64_t e = 0; e < nr * cols; ++e) {
-      const T v = beta < 1.0 && y[e] < eps ? eps : y[e];
-      y[e] = numpy_pow(v, beta - 1.0);
-    }
+  detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t r0, std::int64_t nr, T* y) {
+    for (std::int64_t e = 0; e < nr * cols; ++e) y[e] = detail::denominator_entry(y[e], beta);
     if (side == MuSide::w) {
       gemm(Op::none, Op::none, nr, k, cols, T(1), y, cols, ht, k, T(0), den + r0 * k, k);
     } else {
@@ -119,7 +86,7 @@ template <typename T>
 double wh_power_sum(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
                     const T* ht, double beta) {
   double s = 0;
-  for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t, std::int64_t nr, T* y) {
+  detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t, std::int64_t nr, T* y) {
     for (std::int64_t e = 0; e < nr * cols; ++e) s += static_cast<double>(numpy_pow(y[e], beta));
   });
   return s;
@@ -129,24 +96,11 @@ template <typename T>
 DivergenceSums csr_divergence_sums(const Csr<T>& x, std::int64_t k, const T* w, const T* ht,
                                    double beta) {
   DivergenceSums s;
-  const T eps = static_cast<T>(kEps32);
   for (std::int64_t i = 0; i < x.rows; ++i) {
     for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
       const T xv = x.values[e];
-      if (!(xv > eps)) continue;
-      T y = dot(w + i * k, ht + x.indices[e] * k, k);
-      if (y < eps) y = eps;
-      if (beta == 1.0) {
-        s.s1 += static_cast<double>(xv * std::log(xv / y));
-        s.s2 += static_cast<double>(xv);
-      } else if (beta == 0.0) {
-        const T d = xv / y;
-        s.s1 += static_cast<double>(d);
-        s.s2 += static_cast<double>(std::log(d));
-      } else {
-        s.s1 += static_cast<double>(numpy_pow(xv, beta));
-        s.s2 += static_cast<double>(xv * numpy_pow(y, beta - 1.0));
-      }
+      if (!(xv > static_cast<T>(detail::kEps32))) continue;  // skip the dot product too
+      detail::add_divergence_entry(s, xv, dot(w + i * k, ht + x.indices[e] * k, k), beta);
     }
   }
   if (beta != 1.0 && beta != 0.0) s.s3 = wh_power_sum(x.rows, x.cols, k, w, ht, beta);

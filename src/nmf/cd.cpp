@@ -68,19 +68,13 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
     info.seconds = elapsed();
     if (control.observer) control.observer(info);
     if (violation_init == 0 || violation / violation_init <= params.tol) break;
-    if (it < params.max_iter && control.at_boundary) {
-      SolverState state;
-      state.iteration = it;
-      state.violation_init = violation_init;
-      state.has_rng = params.shuffle;
-      if (params.shuffle) state.rng = rng.state();
-      if (control.at_boundary(state, w, ht)) {
-        result.interrupted = true;
-        result.state = state;
-        result.n_iter = it;
-        result.seconds = elapsed();
-        return result;
-      }
+    SolverState state;
+    state.iteration = it;
+    state.violation_init = violation_init;
+    state.has_rng = params.shuffle;
+    if (params.shuffle) state.rng = rng.state();
+    if (interrupted_at_boundary(control, state, params.max_iter, w, ht, elapsed(), result)) {
+      return result;
     }
   }
   result.n_iter = std::min(it, params.max_iter);

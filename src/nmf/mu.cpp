@@ -103,18 +103,12 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
     info.seconds = elapsed();
     if (control.observer) control.observer(info);
     if (done) break;
-    if (it < params.max_iter && control.at_boundary) {
-      SolverState state;
-      state.iteration = it;
-      state.error_at_init = result.error_at_init;
-      state.previous_error = stop.previous();
-      if (control.at_boundary(state, w, ht)) {
-        result.interrupted = true;
-        result.state = state;
-        result.n_iter = it;
-        result.seconds = elapsed();
-        return result;
-      }
+    SolverState state;
+    state.iteration = it;
+    state.error_at_init = result.error_at_init;
+    state.previous_error = stop.previous();
+    if (interrupted_at_boundary(control, state, params.max_iter, w, ht, elapsed(), result)) {
+      return result;
     }
   }
   result.n_iter = std::min(it, params.max_iter);

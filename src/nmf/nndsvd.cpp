@@ -39,12 +39,14 @@ struct BlockCyclic {
 ///   Example m = 7, P = 3, rank sizes 2, 3, 2 (q = 2, rem = 1): process rows = ranks 1, 0, 2;
 ///   copy rows 0-1 = rank 1's rows 0-1, 2-3 = rank 0's, 4-5 = rank 2's, 6 = rank 1's row 2.
 ///
-/// The copy's row blocks have q rows (1 if q = 0), so block g of the copy is exactly the body
-/// block g: p?gemr2d then moves only the tail rows between ranks (they land on process row 0,
-/// or spread from it when q < rem) and copies the rest locally. Measured on Fashion-MNIST
-/// (70000 x 30 factors, 2 ranks), 64-row blocks made the copies ~30% of the whole init. Column
-/// blocks: square (q x q) for p?getrf, which requires MB = NB; at most 64 wide for p?geqrf and
-/// p?orgqr, whose workspace grows with NB^2 (and whose blocked panels want a small NB).
+/// The copy's row blocks have q rows (1 if q = 0), so block g of the copy IS body block g, on
+/// the same process row and in the same local rows: the body is copied locally (a transpose to
+/// column-major) and p?gemr2d moves only the tail rows, at most P - 1 of them (to process row
+/// 0, or spread from it when q < rem). Measured on Fashion-MNIST (70000 x 30 factors, 2 ranks):
+/// p?gemr2d of whole factors, even between identical layouts, cost ~0.9 s of a ~5 s init; the
+/// local copy costs ~0.1 s. Column blocks: square (q x q) for p?getrf, which requires MB = NB;
+/// at most 32 wide for p?geqrf and p?orgqr, whose workspace grows with NB^2 and whose panels
+/// are blocked (BLAS 3) only when NB < the number of columns.
 class TallProxy {
  public:
   enum class Blocks { square, narrow };
@@ -97,16 +99,19 @@ class TallProxy {
   /// blocks for LU or narrow column blocks for QR. Collective.
   template <typename T>
   BlockCyclic<T> to_copy(const Matrix<T>& local, std::int64_t cols, Blocks blocks) const {
-    const std::int64_t ld = std::max<std::int64_t>(1, mine_);
-    std::vector<T> cm(static_cast<std::size_t>(ld * cols));
-    for (std::int64_t i = 0; i < mine_; ++i)
-      for (std::int64_t j = 0; j < cols; ++j) cm[i + j * ld] = local(i, j);
     BlockCyclic<T> bc;
     const std::int64_t col_block =
-        blocks == Blocks::square ? nb_ : std::clamp<std::int64_t>(cols, 1, 64);
+        blocks == Blocks::square ? nb_ : std::clamp<std::int64_t>(cols, 1, kNarrow);
     bc.desc = la::make_descriptor(*blacs_, m_, cols, nb_, col_block, copy_ld());
     bc.a.assign(static_cast<std::size_t>(copy_ld() * cols), T(0));
-    move(cm.data(), ld, bc, cols, /*to_copy=*/true);
+    const std::int64_t ld = copy_ld();
+    for (std::int64_t i = 0; i < q_; ++i)  // body: my first q rows are local rows 0..q-1
+      for (std::int64_t j = 0; j < cols; ++j)
+        bc.a[static_cast<std::size_t>(i + j * ld)] = local(i, j);
+    std::vector<T> tail(static_cast<std::size_t>(cols));
+    if (mine_ > q_)
+      for (std::int64_t j = 0; j < cols; ++j) tail[static_cast<std::size_t>(j)] = local(q_, j);
+    move_tail(tail.data(), bc, cols, /*to_copy=*/true);
     return bc;
   }
 
@@ -114,36 +119,35 @@ class TallProxy {
   /// Collective.
   template <typename T>
   void from_copy(BlockCyclic<T>& bc, std::int64_t cols, Matrix<T>& local) const {
-    const std::int64_t ld = std::max<std::int64_t>(1, mine_);
-    std::vector<T> cm(static_cast<std::size_t>(ld * cols));
-    move(cm.data(), ld, bc, cols, /*to_copy=*/false);
+    std::vector<T> tail(static_cast<std::size_t>(cols));
+    move_tail(tail.data(), bc, cols, /*to_copy=*/false);
     local.resize(mine_, cols);
-    for (std::int64_t i = 0; i < mine_; ++i)
-      for (std::int64_t j = 0; j < cols; ++j) local(i, j) = cm[i + j * ld];
+    const std::int64_t ld = copy_ld();
+    for (std::int64_t i = 0; i < q_; ++i)
+      for (std::int64_t j = 0; j < cols; ++j)
+        local(i, j) = bc.a[static_cast<std::size_t>(i + j * ld)];
+    if (mine_ > q_)
+      for (std::int64_t j = 0; j < cols; ++j) local(q_, j) = tail[static_cast<std::size_t>(j)];
   }
 
  private:
-  /// The two p?gemr2d calls (body, then tail) between my column-major rows `cm` and the copy.
+  /// Widest column block for QR.
+  static constexpr std::int64_t kNarrow = 32;
+
+  /// Moves the tail rows between my `row` (1 x cols; unused if I hold no tail row) and rows
+  /// P q .. m-1 of the copy with p?gemr2d. The body needs no move: with q-row blocks, block g
+  /// of the copy is body block g, on the same process row, in the same local rows 0..q-1.
+  ///   before (m = 7, P = 3): tail row of rank 1 (process row 0) in `row`
+  ///   after: copy row 6, i.e. block 3 of 2 rows -> process row 0, local row 2
   template <typename T>
-  void move(T* cm, std::int64_t ld, BlockCyclic<T>& bc, std::int64_t cols, bool to_copy) const {
-    const std::int64_t p = blacs_->nprow();
-    if (q_ > 0) {
-      const la::Descriptor body = la::make_descriptor(*blacs_, p * q_, cols, q_, cols, ld);
-      if (to_copy) {
-        la::gemr2d(p * q_, cols, cm, 0, 0, body, bc.a.data(), 0, 0, bc.desc, *blacs_);
-      } else {
-        la::gemr2d(p * q_, cols, bc.a.data(), 0, 0, bc.desc, cm, 0, 0, body, *blacs_);
-      }
-    }
-    if (rem_ > 0) {
-      // My tail row is local row q of cm; ranks without one hold no row of `tail`.
-      const la::Descriptor tail = la::make_descriptor(*blacs_, rem_, cols, 1, cols, ld);
-      T* tail_local = mine_ > q_ ? cm + q_ : cm;
-      if (to_copy) {
-        la::gemr2d(rem_, cols, tail_local, 0, 0, tail, bc.a.data(), p * q_, 0, bc.desc, *blacs_);
-      } else {
-        la::gemr2d(rem_, cols, bc.a.data(), p * q_, 0, bc.desc, tail_local, 0, 0, tail, *blacs_);
-      }
+  void move_tail(T* row, BlockCyclic<T>& bc, std::int64_t cols, bool to_copy) const {
+    if (rem_ == 0) return;
+    const std::int64_t start = blacs_->nprow() * q_;
+    const la::Descriptor tail = la::make_descriptor(*blacs_, rem_, cols, 1, cols, 1);
+    if (to_copy) {
+      la::gemr2d(rem_, cols, row, 0, 0, tail, bc.a.data(), start, 0, bc.desc, *blacs_);
+    } else {
+      la::gemr2d(rem_, cols, bc.a.data(), start, 0, bc.desc, row, 0, 0, tail, *blacs_);
     }
   }
 

@@ -51,6 +51,22 @@ struct FitResult {
   SolverState state;
 };
 
+/// Offers the boundary after iteration `state.iteration` to `control.at_boundary` (only when the
+/// run has iterations left); when the hook asks to stop, fills `result` as an interrupted run
+/// and returns true. Shared by every solver's loop.
+template <typename T>
+bool interrupted_at_boundary(const SolverControl<T>& control, const SolverState& state,
+                             std::int64_t max_iter, const DistFactor<T>& w,
+                             const DistFactor<T>& ht, double seconds, FitResult& result) {
+  if (state.iteration >= max_iter || !control.at_boundary) return false;
+  if (!control.at_boundary(state, w, ht)) return false;
+  result.interrupted = true;
+  result.state = state;
+  result.n_iter = state.iteration;
+  result.seconds = seconds;
+  return true;
+}
+
 /// The stopping rule of scikit-learn's multiplicative-update solver (spec §5.2): every 10th
 /// iteration, stop when (previous error - error) / error at init < tol; never when tol == 0.
 class MuStopRule {
