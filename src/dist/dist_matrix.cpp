@@ -58,6 +58,13 @@ void DistFactor<T>::gather_block(Matrix<T>& block) const {
   sharing_comm().allgatherv(local_.data(), block.data(), counts);
 }
 
+template <typename T>
+const Matrix<T>& DistFactor<T>::block(Matrix<T>& scratch) const {
+  if (sharing_comm().size() == 1) return local_;
+  gather_block(scratch);
+  return scratch;
+}
+
 template class DistMatrix<double>;
 template class DistMatrix<float>;
 template class DistFactor<double>;

@@ -36,9 +36,10 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
                                  Matrix<T>& out) {
   const std::int64_t k = ht.k();
   const Matrix<T>& xl = x_.local();
+  const Matrix<T>* hb;
   {
     auto t = timers_->scope(Phase::allgather);
-    ht.gather_block(gathered_);  // Ht_j: |C_j| x k
+    hb = &ht.block(gathered_);  // Ht_j: |C_j| x k
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
@@ -46,10 +47,10 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
     // than the tall |R_i| x k one, so compute that and transpose the small result.
     if (x_.sparse()) {
       partial_.resize(x_.csr().rows, k);
-      la::csr_times_dense(x_.csr(), k, gathered_.data(), partial_.data());
+      la::csr_times_dense(x_.csr(), k, hb->data(), partial_.data());
     } else {
       wide_.resize(k, xl.rows());
-      la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), gathered_.data(), k,
+      la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), hb->data(), k,
                xl.data(), xl.cols(), T(0), wide_.data(), xl.rows());
       transpose(wide_, partial_);
     }
@@ -57,7 +58,7 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
   auto t = timers_->scope(Phase::reduce_scatter);
   out.resize(w_layout.owned.size, k);
   if (x_.grid().pc() == 1) {
-    out = partial_;
+    std::swap(out, partial_);  // nothing to reduce: hand the buffer over
   } else {
     x_.grid().row_comm().reduce_scatter_sum(partial_.data(), out.data(),
                                             scaled(w_layout.counts, k));
@@ -69,19 +70,20 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
                                  Matrix<T>& out) {
   const std::int64_t k = w.k();
   const Matrix<T>& xl = x_.local();
+  const Matrix<T>* wb;
   {
     auto t = timers_->scope(Phase::allgather);
-    w.gather_block(gathered_);  // W_i: |R_i| x k
+    wb = &w.block(gathered_);  // W_i: |R_i| x k
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
     // W_i^T X_ij (k x |C_j|), then transposed: the fast orientation, as in x_times_ht.
     if (x_.sparse()) {
       partial_.resize(x_.csr().cols, k);
-      la::csr_transpose_times_dense(x_.csr(), k, gathered_.data(), partial_.data());
+      la::csr_transpose_times_dense(x_.csr(), k, wb->data(), partial_.data());
     } else {
       wide_.resize(k, xl.cols());
-      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), gathered_.data(), k,
+      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), wb->data(), k,
                xl.data(), xl.cols(), T(0), wide_.data(), xl.cols());
       transpose(wide_, partial_);
     }
@@ -89,7 +91,7 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
   auto t = timers_->scope(Phase::reduce_scatter);
   out.resize(ht_layout.owned.size, k);
   if (x_.grid().pr() == 1) {
-    out = partial_;
+    std::swap(out, partial_);
   } else {
     x_.grid().col_comm().reduce_scatter_sum(partial_.data(), out.data(),
                                             scaled(ht_layout.counts, k));
@@ -104,10 +106,10 @@ double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFacto
     gram(w, gw);
     gram(ht, gh);
     auto t = timers_->scope(Phase::error);
-    w.gather_block(gathered_);
-    ht.gather_block(other_);
+    const Matrix<T>& wb = w.block(gathered_);
+    const Matrix<T>& hb = ht.block(other_);
     const la::SparseFrobeniusSums local =
-        la::csr_frobenius_sums(x_.csr(), w.k(), gathered_.data(), other_.data());
+        la::csr_frobenius_sums(x_.csr(), w.k(), wb.data(), hb.data());
     double sums[2] = {local.x_squares, local.cross};
     x_.grid().all().allreduce_sum(sums, 2);
     double grams = 0;
@@ -117,11 +119,11 @@ double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFacto
     return std::max(sums[0] + grams - 2.0 * sums[1], 0.0);
   }
   auto t = timers_->scope(Phase::error);
-  w.gather_block(gathered_);
-  ht.gather_block(other_);
+  const Matrix<T>& wb = w.block(gathered_);
+  const Matrix<T>& hb = ht.block(other_);
   const Matrix<T>& xl = x_.local();
   const double local = la::squared_residual(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
-                                            gathered_.data(), other_.data());
+                                            wb.data(), hb.data());
   return x_.grid().all().allreduce_sum(local);
 }
 
@@ -129,13 +131,13 @@ template <typename T>
 double DistProducts<T>::divergence(const DistFactor<T>& w, const DistFactor<T>& ht, double beta) {
   if (beta == 2.0) return 0.5 * squared_residual(w, ht);
   auto t = timers_->scope(Phase::error);
-  w.gather_block(gathered_);
-  ht.gather_block(other_);
+  const Matrix<T>& wb = w.block(gathered_);
+  const Matrix<T>& hb = ht.block(other_);
   const Matrix<T>& xl = x_.local();
   const la::DivergenceSums local =
-      x_.sparse() ? la::csr_divergence_sums(x_.csr(), w.k(), gathered_.data(), other_.data(), beta)
+      x_.sparse() ? la::csr_divergence_sums(x_.csr(), w.k(), wb.data(), hb.data(), beta)
                   : la::divergence_sums(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
-                                        gathered_.data(), other_.data(), beta);
+                                        wb.data(), hb.data(), beta);
   const std::int64_t k = w.k();
   // beta = 1 needs sum(W H) over every entry: (column sums of W) . (column sums of Ht).
   std::vector<double> sums(static_cast<std::size_t>(3 + 2 * k), 0.0);
@@ -165,10 +167,12 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   const std::int64_t k = w.k();
   const bool w_side = side == la::MuSide::w;
   const FactorLayout& mine = w_side ? w.layout() : ht.layout();
+  const Matrix<T>* wb;
+  const Matrix<T>* hb;
   {
     auto t = timers_->scope(Phase::allgather);
-    w.gather_block(gathered_);
-    ht.gather_block(other_);
+    wb = &w.block(gathered_);
+    hb = &ht.block(other_);
   }
   const Matrix<T>& xl = x_.local();
   {
@@ -179,15 +183,14 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
     partial_den_.resize(out_rows, k);
     if (x_.sparse()) {  // the numerator needs WH at the stored entries only; the denominator
                         // involves every entry and is formed panel by panel
-      la::csr_beta_numerator(x_.csr(), k, gathered_.data(), other_.data(), beta, side,
-                             partial_.data());
+      la::csr_beta_numerator(x_.csr(), k, wb->data(), hb->data(), beta, side, partial_.data());
       if (beta != 1.0) {
-        la::beta_denominator(rows, cols, k, gathered_.data(), other_.data(), beta, side,
+        la::beta_denominator(rows, cols, k, wb->data(), hb->data(), beta, side,
                              partial_den_.data());
       }
     } else {
-      la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), gathered_.data(),
-                           other_.data(), beta, side, partial_.data(), partial_den_.data());
+      la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), wb->data(),
+                           hb->data(), beta, side, partial_.data(), partial_den_.data());
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
@@ -196,13 +199,13 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   den.resize(mine.owned.size, k);
   const auto counts = scaled(mine.counts, k);
   if (comm.size() == 1) {
-    num = partial_;
+    std::swap(num, partial_);
   } else {
     comm.reduce_scatter_sum(partial_.data(), num.data(), counts);
   }
   if (beta != 1.0) {
     if (comm.size() == 1) {
-      den = partial_den_;
+      std::swap(den, partial_den_);
     } else {
       comm.reduce_scatter_sum(partial_den_.data(), den.data(), counts);
     }

@@ -44,8 +44,8 @@ struct BlockCyclic {
 /// column-major) and p?gemr2d moves only the tail rows, at most P - 1 of them (to process row
 /// 0, or spread from it when q < rem). Measured on Fashion-MNIST (70000 x 30 factors, 2 ranks):
 /// p?gemr2d of whole factors, even between identical layouts, cost ~0.9 s of a ~5 s init; the
-/// local copy costs ~0.1 s. Column blocks: square (q x q) for p?getrf, which requires MB = NB;
-/// at most 32 wide for p?geqrf and p?orgqr, whose workspace grows with NB^2 and whose panels
+/// local copy costs ~0.2 s. Column blocks: square (q x q) for p?getrf, which requires MB = NB;
+/// at most 16 wide for p?geqrf and p?orgqr, whose workspace grows with NB^2 and whose panels
 /// are blocked (BLAS 3) only when NB < the number of columns.
 class TallProxy {
  public:
@@ -132,7 +132,7 @@ class TallProxy {
 
  private:
   /// Widest column block for QR.
-  static constexpr std::int64_t kNarrow = 32;
+  static constexpr std::int64_t kNarrow = 16;
 
   /// Moves the tail rows between my `row` (1 x cols; unused if I hold no tail row) and rows
   /// P q .. m-1 of the copy with p?gemr2d. The body needs no move: with q-row blocks, block g

@@ -91,6 +91,11 @@ class DistFactor {
   ///   before: (0,0) owns W rows 0-1, (0,1) owns row 2      after: both hold rows 0-2 in `block`
   void gather_block(Matrix<T>& block) const;
 
+  /// My block's rows: the local rows themselves when no other rank shares the block, else
+  /// gathered into `scratch`. Saves a block-sized copy on 1-D grids. Collective like
+  /// gather_block.
+  const Matrix<T>& block(Matrix<T>& scratch) const;
+
  private:
   const ProcessGrid* grid_;
   FactorLayout layout_;

@@ -5,9 +5,10 @@
 /// Distribution (X never moves; only tall factors and small matrices do):
 ///   - products with X and X^T go through DistProducts (all-gather along one grid direction,
 ///     local multiply, reduce-scatter along the other);
-///   - the tall LU and QR factorizations run in ScaLAPACK on a block-cyclic copy of the
-///     factor (P x 1 BLACS grid over the grid's communicator, square blocks), reached and left
-///     with p?gemr2d;
+///   - the tall LU and QR factorizations run in ScaLAPACK (p?getrf, p?geqrf + p?orgqr) on a
+///     block-cyclic copy of the factor: a P x 1 BLACS grid over the grid's communicator, row
+///     blocks of q = rows / P (square for LU), laid out so that only the up to P - 1 rows that
+///     change rank move (with p?gemr2d);
 ///   - small r x r matrices (r = k + 10) are replicated.
 
 #include <cstdint>
