@@ -140,13 +140,18 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
       send_val[at] = values[e];
     }
   }
+  // What was read is no longer needed once packed: release it before the exchange.
+  std::vector<std::int64_t>().swap(indices);
+  std::vector<T>().swap(values);
   std::vector<std::int64_t> pos_counts(counts);
   for (auto& c : pos_counts) c *= 2;
-  const std::vector<std::int64_t> got_pos = exchange.alltoallv(send_pos.data(), pos_counts);
-  const std::vector<T> got_val = exchange.alltoallv(send_val.data(), counts);
+  std::vector<std::int64_t> got_pos = exchange.alltoallv(send_pos.data(), pos_counts);
+  std::vector<std::int64_t>().swap(send_pos);
+  std::vector<T> got_val = exchange.alltoallv(send_val.data(), counts);
+  std::vector<T>().swap(send_val);
 
-  // Assemble the local CSR block: count per local row, place, sort rows by column, sum
-  // duplicates.
+  // Assemble the local CSR block in place: count per local row, place, then sort each row by
+  // column and sum duplicates.
   Csr<T>& out = x.csr();
   const std::int64_t n_in = static_cast<std::int64_t>(got_val.size());
   auto local_row = [&](std::int64_t e) {
@@ -155,31 +160,43 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
   auto local_col = [&](std::int64_t e) {
     return (csc ? got_pos[2 * e] : got_pos[2 * e + 1]) - x.col_range().begin;
   };
-  std::vector<std::int64_t> start(static_cast<std::size_t>(out.rows) + 1, 0);
-  for (std::int64_t e = 0; e < n_in; ++e) ++start[local_row(e) + 1];
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  std::vector<std::pair<std::int64_t, T>> entries(static_cast<std::size_t>(n_in));
-  std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
-  for (std::int64_t e = 0; e < n_in; ++e) entries[fill[local_row(e)]++] = {local_col(e), got_val[e]};
   out.indptr.assign(static_cast<std::size_t>(out.rows) + 1, 0);
-  out.indices.clear();
-  out.values.clear();
-  out.indices.reserve(static_cast<std::size_t>(n_in));
-  out.values.reserve(static_cast<std::size_t>(n_in));
+  for (std::int64_t e = 0; e < n_in; ++e) ++out.indptr[local_row(e) + 1];
+  std::partial_sum(out.indptr.begin(), out.indptr.end(), out.indptr.begin());
+  out.indices.assign(static_cast<std::size_t>(n_in), 0);
+  out.values.assign(static_cast<std::size_t>(n_in), T(0));
+  {
+    std::vector<std::int64_t> fill(out.indptr.begin(), out.indptr.end() - 1);
+    for (std::int64_t e = 0; e < n_in; ++e) {
+      const std::int64_t at = fill[local_row(e)]++;
+      out.indices[at] = local_col(e);
+      out.values[at] = got_val[e];
+    }
+  }
+  std::vector<std::int64_t>().swap(got_pos);
+  std::vector<T>().swap(got_val);
+  std::vector<std::pair<std::int64_t, T>> row;  // one row at a time
+  std::int64_t kept = 0;
   for (std::int64_t r = 0; r < out.rows; ++r) {
-    auto b = entries.begin() + start[r], e = entries.begin() + start[r + 1];
-    std::stable_sort(b, e, [](const auto& a, const auto& c) { return a.first < c.first; });
-    for (auto it = b; it != e; ++it) {
-      if (!out.indices.empty() && static_cast<std::int64_t>(out.indices.size()) > out.indptr[r] &&
-          out.indices.back() == it->first) {
-        out.values.back() += it->second;  // a duplicate entry: scipy's canonical form sums them
+    const std::int64_t b = out.indptr[r], e = out.indptr[r + 1];
+    row.clear();
+    for (std::int64_t i = b; i < e; ++i) row.emplace_back(out.indices[i], out.values[i]);
+    std::stable_sort(row.begin(), row.end(),
+                     [](const auto& u, const auto& v) { return u.first < v.first; });
+    out.indptr[r] = kept;
+    for (const auto& [col, val] : row) {
+      if (kept > out.indptr[r] && out.indices[kept - 1] == col) {
+        out.values[kept - 1] += val;  // a duplicate entry: scipy's canonical form sums them
       } else {
-        out.indices.push_back(it->first);
-        out.values.push_back(it->second);
+        out.indices[kept] = col;
+        out.values[kept] = val;
+        ++kept;
       }
     }
-    out.indptr[r + 1] = static_cast<std::int64_t>(out.values.size());
   }
+  out.indptr[out.rows] = kept;
+  out.indices.resize(static_cast<std::size_t>(kept));
+  out.values.resize(static_cast<std::size_t>(kept));
 }
 
 std::vector<std::int64_t> sparse_block_counts(const DatasetInfo& info, int pr, int pc) {
