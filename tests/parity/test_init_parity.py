@@ -73,9 +73,10 @@ class Data:
     cols: int
     seed: int
     low_rank: Optional[int] = None
+    dtype: str = "float64"
 
     def key(self):
-        return f"d{self.rows}x{self.cols}s{self.seed}lr{self.low_rank or 0}"
+        return f"d{self.rows}x{self.cols}s{self.seed}lr{self.low_rank or 0}{self.dtype}"
 
 
 @dataclass
@@ -106,6 +107,7 @@ def mu(k, init, seed, iters=1):
 TALL = Data(90, 30, 1)        # k=5: r=15 < 30, n_iter 4;  k=22: r=32 >= 30, LU drops columns
 WIDE = Data(31, 97, 9)        # k=3: r=13 < 31, n_iter 7 (3 < 3.1); k=25: r=35 > 31
 LONG = Data(150, 60, 4, low_rank=6)  # k=4: n_iter 7, low-rank + noise
+F32 = Data(84, 36, 7, dtype="float32")  # float32 end to end, as scikit-learn keeps it
 
 SHAPES = {"tall_sampled": (TALL, 5), "tall_exact": (TALL, 22),
           "wide_sampled": (WIDE, 3), "wide_exact": (WIDE, 25)}
@@ -121,6 +123,11 @@ for variant, shapes in (("nndsvda", ("tall_sampled", "tall_exact", "wide_sampled
                           mu(k, variant, 0 if variant != "nndsvdar" else 11), rtol=1e-8,
                           init_rtol=1e-12, runs=RUNS_AR if variant == "nndsvdar" else RUNS))
 CASES += [
+    # float32: the whole SVD runs in float32 on both sides; measured ~2e-5.
+    Case("nndsvda_84x36_k4_float32", F32, mu(4, "nndsvda", 0), rtol=1e-4, init_rtol=1e-4,
+         cross_rtol=1e-4),
+    Case("nndsvdar_84x36_k30_float32", F32, mu(30, "nndsvdar", 5), rtol=1e-4, init_rtol=1e-4,
+         cross_rtol=1e-4),
     Case("nndsvda_150x60_k4_mu20", LONG, mu(4, "nndsvda", 3, iters=20), rtol=1e-8,
          init_rtol=None, attrs=("reconstruction_err_", "n_iter_")),
     # The default fit: cd solver, init None -> nndsvda, tol 1e-4, max_iter 200.
@@ -173,7 +180,8 @@ def make_data(data, tmp, cache):
     if data.key() not in cache:
         path = os.path.join(tmp, data.key() + ".h5")
         argv = [PYTHON, os.path.join(SCRIPTS, "make_dataset.py"), path, "--rows", str(data.rows),
-                "--cols", str(data.cols), "--k", "2", "--seed", str(data.seed)]
+                "--cols", str(data.cols), "--k", "2", "--seed", str(data.seed),
+                "--dtype", data.dtype]
         if data.low_rank:
             argv += ["--low-rank", str(data.low_rank)]
         rc, _, err, _ = run(argv, tmp)
