@@ -114,7 +114,10 @@ DistFactor<T> NMF<T>::fit_transform(const DistMatrix<T>& x, const DistFactor<T>*
     } else if (init_used_ == Init::random) {
       random_init(data, seed_used_, w, ht);
     } else {
-      nndsvd_init(products, init_used_, data, seed_used_, w, ht);
+      // Its own timers: the SVD's products belong to the init phase, not to the iterations.
+      PhaseTimers init_timers;
+      DistProducts<T> init_products(x, &init_timers);
+      nndsvd_init(init_products, init_used_, data, seed_used_, w, ht);
     }
   }
   solve(products, w, ht, true, n, p);
