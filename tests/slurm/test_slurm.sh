@@ -39,8 +39,8 @@ else
   exit 1
 fi
 
-$PY "$root/scripts/make_dataset.py" "$work/data.h5" --rows 1200 --cols 240 --k 6 --seed 3 >/dev/null
-args="--n-components 6 --solver mu --init random --random-state 2 --tol 0 --max-iter 1500"
+$PY "$root/scripts/make_dataset.py" "$work/data.h5" --rows 3000 --cols 400 --k 8 --seed 3 >/dev/null
+args="--n-components 8 --solver mu --init random --random-state 2 --tol 0 --max-iter 1000"
 same_bits() {  # model reference label
   if $PY "$root/scripts/compare_models.py" "$1" "$2" --rtol 0 >/dev/null; then
     ok "$3: identical bits to the uninterrupted mpirun run"
@@ -56,7 +56,8 @@ mpirun -np 2 --oversubscribe "$DNMF" fit "$work/data.h5" $args --output "$work/r
 submit() {  # template output extra-sbatch-args... ; prints the job id
   local template=$1 output=$2
   shift 2
-  sbatch --parsable --chdir "$work" -n 2 --time=5 "$@" \
+  # The limit stays far beyond the templates' USR1@300 lead, so only the test signals the job.
+  sbatch --parsable --chdir "$work" -n 2 --time=20 "$@" \
     --export=ALL,DNMF="$DNMF",DNMF_INPUT="$work/data.h5",DNMF_OUTPUT="$work/$output",DNMF_ARGS="$args" \
     "$root/scripts/slurm/$template"
 }
@@ -91,7 +92,7 @@ jobs+=("$job")
 wait_state "$job" RUNNING || bad "job $job never ran"
 log="$work/dnmf-fit-$job.out"
 for _ in $(seq 200); do grep -q "start" "$log" 2>/dev/null && break; sleep 0.1; done
-sleep 2  # let dnmf get into its iterations
+sleep 1.5  # let dnmf get into its iterations (the run takes several seconds)
 t_signal=$(now)
 scancel --signal=USR1 --batch "$job"
 for _ in $(seq 600); do grep -q "requeueing" "$log" 2>/dev/null && break; sleep 0.1; done
@@ -105,7 +106,11 @@ fi
 if wait_state "$job" COMPLETED FAILED CANCELLED TIMEOUT && [ "$(job_state "$job")" = COMPLETED ]; then
   t_done=$(now)
   restarts=$(scontrol show job "$job" | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
-  ok "requeued job resumed and finished $(secs "$t_exit" "$t_done") s after the requeue (Restarts=$restarts)"
+  if [ "$restarts" = 1 ]; then
+    ok "requeued job resumed and finished $(secs "$t_exit" "$t_done") s after the requeue (Restarts=1)"
+  else
+    bad "expected exactly one requeue, Slurm says Restarts=$restarts"
+  fi
   grep -q "resuming from" "$log" && ok "the rerun resumed from the checkpoint" ||
     bad "the rerun did not say it resumed"
   same_bits "$work/resumed.h5" "$work/ref.h5" "interrupted and requeued run"
