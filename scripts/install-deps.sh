@@ -18,6 +18,10 @@ packages=(
 if [ "${DNMF_WITH_DATASET:-1}" = 1 ]; then
   packages+=(dataset-fashion-mnist python3-pil)
 fi
+# clang's libFuzzer and sanitizer runtimes for scripts/fuzz.sh: only on request (DNMF_WITH_FUZZ=1).
+if [ "${DNMF_WITH_FUZZ:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 # A throw-away Slurm cluster for the Slurm tests (scripts/slurm/local-cluster.sh).
 if [ "${DNMF_WITH_SLURM:-1}" = 1 ]; then
