@@ -172,6 +172,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     if (verbose_opt->count() > 0) cli_values["verbose"] = verbose.empty() ? "1" : verbose;
     try {
       const Settings from_file = config.empty() ? Settings{} : dnmf::cli::read_config_file(config);
+      dnmf::cli::check_single_line(cli_values, "command line");
       cmd.settings = dnmf::cli::merge(from_file, cli_values);
     } catch (const dnmf::Error& e) {
       cmd.status = static_cast<int>(e.code());

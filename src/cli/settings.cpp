@@ -83,7 +83,19 @@ Settings parse_config_text(const std::string& text, const std::string& origin) {
     }
     s[key] = node_text(node, key, origin);
   }
+  check_single_line(s, origin);
   return s;
+}
+
+void check_single_line(const Settings& s, const std::string& origin) {
+  // Settings travel as one "key=value" line each (broadcast, checkpoints): a line break inside
+  // a value would smuggle in other settings.
+  for (const auto& [key, value] : s) {
+    if (key.find_first_of("\n\r") != std::string::npos ||
+        value.find_first_of("\n\r") != std::string::npos) {
+      throw UsageError(origin + ": the value of '" + key + "' must be a single line");
+    }
+  }
 }
 
 Settings read_config_file(const std::string& path) {
@@ -152,7 +164,9 @@ NmfParams to_params(const Settings& s) {
   p.l1_ratio = to_real("l1_ratio", get(s, "l1_ratio", "0"));
   p.shuffle = to_bool("shuffle", get(s, "shuffle", "false"));
   const std::string verbose = get(s, "verbose", "0");
-  p.verbose = verbose == "true" ? 1 : verbose == "false" ? 0 : static_cast<int>(to_int("verbose", verbose));
+  const std::int64_t level = verbose == "true" ? 1 : verbose == "false" ? 0 : to_int("verbose", verbose);
+  if (level < 0 || level > 1000) throw UsageError("verbose: expected a level in [0, 1000], got " + verbose);
+  p.verbose = static_cast<int>(level);
   p.validate();
   return p;
 }

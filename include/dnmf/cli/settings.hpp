@@ -23,6 +23,10 @@ Settings read_config_file(const std::string& path);
 /// Same, from TOML text; `origin` names the source in messages.
 Settings parse_config_text(const std::string& text, const std::string& origin);
 
+/// Throws UsageError (naming `origin`) when a key or value holds a line break: settings travel
+/// as one "key=value" line each.
+void check_single_line(const Settings& s, const std::string& origin);
+
 /// `high` wins over `low` key by key.
 Settings merge(const Settings& low, const Settings& high);
 
