@@ -299,7 +299,9 @@ std::string encode(const std::vector<Attribute>& attrs) {
   std::string out;
   char buf[64];
   for (const Attribute& a : attrs) {
-    out += std::to_string(static_cast<int>(a.kind)) + "\n" + a.name + "\n";
+    // Names and texts are length-prefixed: they may hold any character, line breaks included.
+    out += std::to_string(static_cast<int>(a.kind)) + "\n" + std::to_string(a.name.size()) + ":" +
+           a.name + "\n";
     if (a.kind == Attribute::Kind::real) {
       std::snprintf(buf, sizeof buf, "%.17g", a.real);
       out += buf;
@@ -323,7 +325,11 @@ std::vector<Attribute> decode(const std::string& text) {
     return l;
   };
   while (pos < text.size()) {
-    Attribute a{static_cast<Attribute::Kind>(std::stoi(line())), line(), 0, 0, {}, {}};
+    const auto kind = static_cast<Attribute::Kind>(std::stoi(line()));
+    const std::size_t name_colon = text.find(':', pos);
+    const std::size_t name_len = std::stoull(text.substr(pos, name_colon - pos));
+    Attribute a{kind, text.substr(name_colon + 1, name_len), 0, 0, {}, {}};
+    pos = name_colon + 1 + name_len + 1;
     if (a.kind == Attribute::Kind::text) {
       const std::size_t colon = text.find(':', pos);
       const std::size_t len = std::stoull(text.substr(pos, colon - pos));
