@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <filesystem>
 #include <type_traits>
 
@@ -187,6 +188,10 @@ DatasetInfo probe_local(const ObjectPath& path, bool allow_sparse) {
   if (!object_exists(file.get(), path.object)) {
     throw InputError("'" + path.file + "' has no object '" + path.object + "'");
   }
+  // A link can exist and still point nowhere (a dangling soft link): that is a missing object.
+  if (path.object != "/" && H5Oexists_by_name(file.get(), path.object.c_str(), H5P_DEFAULT) <= 0) {
+    throw InputError("'" + path.file + "': '" + path.object + "' is a link to nothing");
+  }
   Handle obj(H5Oopen(file.get(), path.object.c_str(), H5P_DEFAULT), H5Oclose);
   if (!obj.ok()) throw IoError("cannot open '" + path.str() + "' (corrupted file?)");
   const H5I_type_t kind = H5Iget_type(obj.get());
@@ -205,9 +210,15 @@ DatasetInfo probe_local(const ObjectPath& path, bool allow_sparse) {
   H5Sget_simple_extent_dims(space.get(), dims, nullptr);
   DatasetInfo info;
   info.path = path;
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  if (dims[0] > static_cast<hsize_t>(max) || dims[1] > static_cast<hsize_t>(max) ||
+      __builtin_mul_overflow(static_cast<std::int64_t>(dims[0]), static_cast<std::int64_t>(dims[1]),
+                             &info.nnz)) {
+    throw InputError("'" + path.str() + "' is " + std::to_string(dims[0]) + " x " +
+                     std::to_string(dims[1]) + ": more elements than a 64-bit count holds");
+  }
   info.rows = static_cast<std::int64_t>(dims[0]);
   info.cols = static_cast<std::int64_t>(dims[1]);
-  info.nnz = info.rows * info.cols;
   info.type = element_type(obj.get(), path.str());
   return info;
 }
