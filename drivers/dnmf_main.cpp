@@ -25,8 +25,13 @@ struct Command {
 
   std::string encode() const {
     std::ostringstream o;
-    o << status << '\n' << name << '\n' << input << '\n' << output << '\n' << info_ranks << '\n'
-      << info_k << '\n' << dnmf::cli::serialize(settings);
+    o << status << '\n'
+      << name << '\n'
+      << input << '\n'
+      << output << '\n'
+      << info_ranks << '\n'
+      << info_k << '\n'
+      << dnmf::cli::serialize(settings);
     return o.str();
   }
   static Command decode(const std::string& text) {
@@ -96,7 +101,8 @@ Command parse_command_line(int argc, char** argv, int world_size) {
                        opts[i].key);
   }
   bool shuffle = false;
-  CLI::Option* shuffle_opt = fit->add_flag("--shuffle", shuffle, "randomize the cd coordinate order");
+  CLI::Option* shuffle_opt =
+      fit->add_flag("--shuffle", shuffle, "randomize the cd coordinate order");
   std::string verbose;
   CLI::Option* verbose_opt =
       fit->add_option("--verbose,-v", verbose, "progress table (optionally a level: 1, 2)")

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
         for (std::int64_t j = 0; j < x.col_range().size; ++j) {
           const double gi = double(x.row_range().begin + i), gj = double(x.col_range().begin + j);
           double v = 0;
-          for (int c = 0; c < rank; ++c) v += (1 + std::sin(gi * (c + 1) / 50.0)) * (1 + std::cos(gj * (c + 2) / 20.0));
+          for (int c = 0; c < rank; ++c)
+            v += (1 + std::sin(gi * (c + 1) / 50.0)) * (1 + std::cos(gj * (c + 2) / 20.0));
           x.local()(i, j) = v;
         }
 

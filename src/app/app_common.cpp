@@ -21,7 +21,8 @@ std::string fmt(const char* format, double v) {
 io::ElementType compute_type(const io::DatasetInfo& x, const std::string& dtype) {
   if (dtype == "float64") return io::ElementType::float64;
   if (dtype == "float32") return io::ElementType::float32;
-  if (!dtype.empty()) throw UsageError("dtype: expected 'float64' or 'float32', got '" + dtype + "'");
+  if (!dtype.empty())
+    throw UsageError("dtype: expected 'float64' or 'float32', got '" + dtype + "'");
   return x.type == io::ElementType::float32 ? io::ElementType::float32 : io::ElementType::float64;
 }
 
@@ -37,8 +38,8 @@ io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input) {
   return info;
 }
 
-GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m,
-                    std::int64_t n, std::int64_t k) {
+GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m, std::int64_t n,
+                    std::int64_t k) {
   GridShape shape;
   mpi::agree(comm, [&] {
     shape = spec.empty() ? choose_grid(m, n, k, comm.size()) : parse_grid(spec, "grid");
@@ -81,8 +82,8 @@ IterationObserver progress_printer(const mpi::Comm& comm, const NmfParams& param
         auto cell = [](double v) {
           return std::isnan(v) ? std::string("          -") : fmt("%11.6g", v);
         };
-        out << std::setw(11) << it.iteration << "  " << cell(it.error) << "  "
-            << cell(it.violation) << "  " << fmt("%9.3f", it.seconds) << "\n"
+        out << std::setw(11) << it.iteration << "  " << cell(it.error) << "  " << cell(it.violation)
+            << "  " << fmt("%9.3f", it.seconds) << "\n"
             << std::flush;
       }
     } else if (it.seconds - *last_progress >= 30.0) {  // a heartbeat on long quiet runs
@@ -178,7 +179,8 @@ ModelFile read_model(const mpi::Comm& comm, const std::string& path) {
       if (a.kind == io::Attribute::Kind::text) {
         s[a.name] = a.text;
       } else if (a.kind == io::Attribute::Kind::integer) {
-        s[a.name] = (a.name == "shuffle") ? (a.integer ? "true" : "false") : std::to_string(a.integer);
+        s[a.name] =
+            (a.name == "shuffle") ? (a.integer ? "true" : "false") : std::to_string(a.integer);
       } else {
         s[a.name] = fmt("%.17g", a.real);
       }
@@ -221,11 +223,11 @@ void write_factors(const mpi::Comm& comm, const std::string& output, const DistF
   file.commit();
 }
 
-#define DNMF_INSTANTIATE_APP(T)                                                                  \
-  template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);      \
-  template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);               \
-  template void write_factors<T>(const mpi::Comm&, const std::string&, const DistFactor<T>&,   \
-                                 const DistFactor<T>*, const std::vector<std::string>&,        \
+#define DNMF_INSTANTIATE_APP(T)                                                              \
+  template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);    \
+  template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);             \
+  template void write_factors<T>(const mpi::Comm&, const std::string&, const DistFactor<T>&, \
+                                 const DistFactor<T>*, const std::vector<std::string>&,      \
                                  const std::vector<io::Attribute>&);
 DNMF_INSTANTIATE_APP(double)
 DNMF_INSTANTIATE_APP(float)

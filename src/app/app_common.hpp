@@ -23,8 +23,8 @@ io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input);
 
 /// The grid for an m x n problem of rank k: `spec` ("PRxPC") if given, else the one that moves
 /// the fewest words. UsageError when it does not fit the job. Collective.
-GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m,
-                    std::int64_t n, std::int64_t k);
+GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m, std::int64_t n,
+                    std::int64_t k);
 
 /// Reads a k x p H stored in a file into the owned rows of Ht (p x k). Collective.
 template <typename T>

@@ -10,7 +10,9 @@
 namespace dnmf::app {
 namespace {
 volatile std::sig_atomic_t g_stop_signal = 0;
-extern "C" void on_stop_signal(int) { g_stop_signal = 1; }
+extern "C" void on_stop_signal(int) {
+  g_stop_signal = 1;
+}
 
 /// The numpy RandomState words as hex text (an exact, compact attribute).
 std::string encode_rng(const rng::NumpyRandomState::State& s) {
@@ -45,7 +47,9 @@ void install_stop_signals() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool stop_signal_received() { return g_stop_signal != 0; }
+bool stop_signal_received() {
+  return g_stop_signal != 0;
+}
 
 bool Fingerprint::matches(const Fingerprint& o) const {
   auto close = [](double a, double b) {
@@ -157,9 +161,8 @@ CheckpointInfo read_checkpoint(const mpi::Comm& comm, const std::string& path) {
 }
 
 std::string settings_mismatch(const cli::Settings& saved, const cli::Settings& now) {
-  static const std::set<std::string> free_keys = {"checkpoint", "checkpoint_every",
-                                                  "checkpoint_seconds", "resume", "grid",
-                                                  "verbose"};
+  static const std::set<std::string> free_keys = {
+      "checkpoint", "checkpoint_every", "checkpoint_seconds", "resume", "grid", "verbose"};
   std::set<std::string> keys;
   for (const auto& [k, v] : saved) keys.insert(k);
   for (const auto& [k, v] : now) keys.insert(k);

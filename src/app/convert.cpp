@@ -15,7 +15,8 @@ void convert(const mpi::Comm& comm, const std::string& source, const std::string
     const auto start = std::chrono::steady_clock::now();
     const bool mtx = source.size() > 4 && source.compare(source.size() - 4, 4, ".mtx") == 0;
     if (!mtx) {
-      throw UsageError("convert: SOURCE must be a Matrix Market file (*.mtx), got '" + source + "'");
+      throw UsageError("convert: SOURCE must be a Matrix Market file (*.mtx), got '" + source +
+                       "'");
     }
     io::MatrixMarketHeader header;
     const Csr<double> c = io::read_matrix_market(source, &header);
@@ -32,10 +33,10 @@ void convert(const mpi::Comm& comm, const std::string& source, const std::string
     file.commit();
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    out << "dnmf convert: " << source << " (" << c.rows << " x " << c.cols << ", "
-        << header.entries << " entries" << (header.symmetric ? ", symmetric" : "")
-        << (header.pattern ? ", pattern" : "") << ") -> " << dst.str() << " as CSR with "
-        << c.nnz() << " stored entries in " << fmt("%.2f", secs) << " s\n"
+    out << "dnmf convert: " << source << " (" << c.rows << " x " << c.cols << ", " << header.entries
+        << " entries" << (header.symmetric ? ", symmetric" : "")
+        << (header.pattern ? ", pattern" : "") << ") -> " << dst.str() << " as CSR with " << c.nnz()
+        << " stored entries in " << fmt("%.2f", secs) << " s\n"
         << std::flush;
   });
 }

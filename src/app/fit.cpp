@@ -1,12 +1,12 @@
 #include <algorithm>
 #include <iostream>
 
-#include "app_common.hpp"
-#include "checkpoint.hpp"
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include "app_common.hpp"
+#include "checkpoint.hpp"
 #include "dnmf/app/commands.hpp"
 
 namespace dnmf::app {
@@ -21,9 +21,10 @@ io::DatasetInfo probe_init(const mpi::Comm& comm, const std::string& spec, const
   const io::DatasetInfo d =
       io::probe_dense(comm, io::parse_object_path(spec, std::string("/") + name));
   auto dim_error = [&](const char* which, std::int64_t want, std::int64_t got) {
-    return InputError("Array with wrong " + std::string(which) + " dimension passed to NMF (input " +
-                      name + "). Expected " + std::to_string(want) + ", but got " +
-                      std::to_string(got) + " (" + spec + ")");
+    return InputError("Array with wrong " + std::string(which) +
+                      " dimension passed to NMF (input " + name + "). Expected " +
+                      std::to_string(want) + ", but got " + std::to_string(got) + " (" + spec +
+                      ")");
   };
   if (d.rows != rows) throw dim_error("first", rows, d.rows);
   if (d.cols != cols) throw dim_error("second", cols, d.cols);
@@ -69,8 +70,8 @@ CheckpointPlan checkpoint_plan(const cli::Settings& s) {
 
 template <typename T>
 int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementType type,
-               const std::string& output, const cli::Settings& settings, const NmfParams& params,
-               std::ostream& out) {
+              const std::string& output, const cli::Settings& settings, const NmfParams& params,
+              std::ostream& out) {
   const bool root = comm.rank() == 0;
   const std::int64_t n = xinfo.rows, p = xinfo.cols;
 
@@ -82,7 +83,8 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
     std::int64_t h_rows = 0;
     if (params.init == Init::custom && !params.n_components && !params.n_components_none &&
         !cli::get(settings, "init_H").empty()) {
-      h_rows = io::probe_dense(comm, io::parse_object_path(cli::get(settings, "init_H"), "/H")).rows;
+      h_rows =
+          io::probe_dense(comm, io::parse_object_path(cli::get(settings, "init_H"), "/H")).rows;
     }
     k = resolve_n_components(params, p, h_rows);
     init = resolve_init(params, k, n, p);
@@ -173,12 +175,12 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
     const std::int64_t signal_after = env_int("DNMF_TEST_SIGNAL_AFTER_ITERATION");
     const std::int64_t signal_during = env_int("DNMF_TEST_SIGNAL_DURING_CHECKPOINT");
     const bool last_rank = comm.rank() == comm.size() - 1;
-    model.set_boundary_hook([&, signal_after, signal_during, last_rank](
-                                const SolverState& state, const DistFactor<T>& wf,
-                                const DistFactor<T>& htf) {
+    model.set_boundary_hook([&, signal_after, signal_during, last_rank](const SolverState& state,
+                                                                        const DistFactor<T>& wf,
+                                                                        const DistFactor<T>& htf) {
       if (last_rank && state.iteration == signal_after) std::raise(SIGUSR1);
-      const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                         last_write).count();
+      const double since =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write).count();
       std::int64_t flags[3] = {stop_signal_received() ? 1 : 0,
                                root && plan.seconds > 0 && since >= plan.seconds ? 1 : 0,
                                plan.every > 0 && state.iteration % plan.every == 0 ? 1 : 0};
@@ -202,7 +204,8 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
   }
 
   std::string where = xinfo.path.str();
-  if (init == Init::custom) where += ", init W " + w0info.path.str() + ", init H " + h0info.path.str();
+  if (init == Init::custom)
+    where += ", init W " + w0info.path.str() + ", init H " + h0info.path.str();
   DistFactor<T> w = [&] {
     if (!saved) {
       return naming_input(where, [&] {
@@ -221,22 +224,23 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
   const FitResult& result = model.last_run();
   if (model.interrupted()) {
     if (root) {
-      out << "dnmf fit: stopped by a signal after iteration " << result.n_iter
-          << "; checkpoint in " << plan.path << " (iteration " << written_at
-          << "). Repeat the command with --resume " << plan.path << " to continue.\n"
+      out << "dnmf fit: stopped by a signal after iteration " << result.n_iter << "; checkpoint in "
+          << plan.path << " (iteration " << written_at << "). Repeat the command with --resume "
+          << plan.path << " to continue.\n"
           << std::flush;
     }
     return static_cast<int>(ExitCode::checkpointed);
   }
 
   if (root && params.solver == Solver::mu && model.init_used_ == Init::nndsvd) {
-    std::cerr << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
+    std::cerr
+        << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
            "the initialization, and so leads to poorer results when used jointly with "
            "init='nndsvd'. You may try init='nndsvda' or init='nndsvdar' instead.\n";
   }
   if (root && result.n_iter == params.max_iter && params.tol > 0) {
     std::cerr << "ConvergenceWarning: Maximum number of iterations " << params.max_iter
-        << " reached. Increase it to improve convergence.\n";
+              << " reached. Increase it to improve convergence.\n";
   }
   {
     auto t = timers.scope(Phase::io);
@@ -253,7 +257,8 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
         << " n_iter_=" << model.n_iter_
         << " reconstruction_err_=" << fmt("%.10g", model.reconstruction_err_)
         << " time=" << fmt("%.3f", result.seconds) << "s ("
-        << fmt("%.4g", result.seconds / static_cast<double>(std::max<std::int64_t>(result.n_iter, 1)))
+        << fmt("%.4g",
+               result.seconds / static_cast<double>(std::max<std::int64_t>(result.n_iter, 1)))
         << " s/iter) -> " << output << "\n"
         << std::flush;
   }

@@ -1,12 +1,12 @@
 #include <cstdio>
 
+#include <algorithm>
+#include "app_common.hpp"
 #include "dnmf/app/commands.hpp"
 #include "dnmf/core/grid_shape.hpp"
 #include "dnmf/core/partition.hpp"
 #include "dnmf/io/hdf5.hpp"
 #include "dnmf/io/sparse.hpp"
-#include "app_common.hpp"
-#include <algorithm>
 
 namespace dnmf::app {
 namespace {
@@ -63,8 +63,8 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
   }
   out << "plan for " << ranks << " rank(s), k = " << k << ": grid " << g.str()
       << ", words moved per iteration per rank ~"
-      << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, g)) << " (1-D splits: "
-      << GridShape{ranks, 1}.str() << " ~"
+      << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, g))
+      << " (1-D splits: " << GridShape{ranks, 1}.str() << " ~"
       << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, GridShape{ranks, 1})) << ", "
       << GridShape{1, ranks}.str() << " ~"
       << fmt("%.4g", words_per_iteration(d.rows, d.cols, k, GridShape{1, ranks})) << ")\n";

@@ -32,7 +32,7 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   const FitResult& r = model.last_run();
   if (comm.rank() == 0 && r.n_iter == model_file.params.max_iter && model_file.params.tol > 0) {
     std::cerr << "ConvergenceWarning: Maximum number of iterations " << model_file.params.max_iter
-        << " reached. Increase it to improve convergence.\n";
+              << " reached. Increase it to improve convergence.\n";
   }
   std::vector<io::Attribute> attrs = {io::Attribute::of("n_iter_", r.n_iter),
                                       io::Attribute::of("model", model_file.path),
@@ -41,22 +41,20 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   if (comm.rank() == 0) {
     out << "dnmf transform: " << n << "x" << p << " k=" << k
         << " solver=" << to_string(model_file.params.solver) << " grid=" << shape.str()
-        << " n_iter=" << r.n_iter << " time=" << fmt("%.3f", r.seconds) << "s -> " << output
-        << "\n"
+        << " n_iter=" << r.n_iter << " time=" << fmt("%.3f", r.seconds) << "s -> " << output << "\n"
         << std::flush;
   }
 }
 
 template <typename T>
-void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file,
-                   const io::DatasetInfo& winfo, const std::string& output,
-                   const std::string& grid_spec, double max_output_gb, std::ostream& out) {
+void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io::DatasetInfo& winfo,
+                   const std::string& output, const std::string& grid_spec, double max_output_gb,
+                   std::ostream& out) {
   const std::int64_t n = winfo.rows, k = model_file.n_components, p = model_file.n_features;
   const double bytes = static_cast<double>(n) * static_cast<double>(p) * sizeof(T);
   if (comm.rank() == 0) {
     out << "dnmf inverse-transform: writing X = W H, " << n << " x " << p << " "
-        << (sizeof(T) == 4 ? "float32" : "float64") << " (" << fmt("%.3f", bytes / 1e9)
-        << " GB)\n"
+        << (sizeof(T) == 4 ? "float32" : "float64") << " (" << fmt("%.3f", bytes / 1e9) << " GB)\n"
         << std::flush;
   }
   mpi::agree(comm, [&] {
@@ -102,8 +100,8 @@ void transform(const mpi::Comm& comm, const std::string& model_path, const std::
 }
 
 void inverse_transform(const mpi::Comm& comm, const std::string& model_path,
-                       const std::string& input, const std::string& output,
-                       const std::string& grid, double max_output_gb, std::ostream& out) {
+                       const std::string& input, const std::string& output, const std::string& grid,
+                       double max_output_gb, std::ostream& out) {
   const ModelFile model = read_model(comm, model_path);
   const io::DatasetInfo winfo = io::probe_dense(comm, io::parse_object_path(input, "/W"));
   mpi::agree(comm, [&] {

@@ -14,11 +14,26 @@
 namespace dnmf::cli {
 
 const std::vector<std::string>& fit_keys() {
-  static const std::vector<std::string> keys = {
-      "n_components", "init",    "init_W",       "init_H",  "solver", "beta_loss",
-      "tol",          "max_iter", "random_state", "alpha_W", "alpha_H", "l1_ratio",
-      "shuffle",      "verbose", "dtype",        "grid",    "checkpoint", "checkpoint_every",
-      "checkpoint_seconds", "resume"};
+  static const std::vector<std::string> keys = {"n_components",
+                                                "init",
+                                                "init_W",
+                                                "init_H",
+                                                "solver",
+                                                "beta_loss",
+                                                "tol",
+                                                "max_iter",
+                                                "random_state",
+                                                "alpha_W",
+                                                "alpha_H",
+                                                "l1_ratio",
+                                                "shuffle",
+                                                "verbose",
+                                                "dtype",
+                                                "grid",
+                                                "checkpoint",
+                                                "checkpoint_every",
+                                                "checkpoint_seconds",
+                                                "resume"};
   return keys;
 }
 
@@ -164,8 +179,11 @@ NmfParams to_params(const Settings& s) {
   p.l1_ratio = to_real("l1_ratio", get(s, "l1_ratio", "0"));
   p.shuffle = to_bool("shuffle", get(s, "shuffle", "false"));
   const std::string verbose = get(s, "verbose", "0");
-  const std::int64_t level = verbose == "true" ? 1 : verbose == "false" ? 0 : to_int("verbose", verbose);
-  if (level < 0 || level > 1000) throw UsageError("verbose: expected a level in [0, 1000], got " + verbose);
+  const std::int64_t level = verbose == "true"    ? 1
+                             : verbose == "false" ? 0
+                                                  : to_int("verbose", verbose);
+  if (level < 0 || level > 1000)
+    throw UsageError("verbose: expected a level in [0, 1000], got " + verbose);
   p.verbose = static_cast<int>(level);
   p.validate();
   return p;

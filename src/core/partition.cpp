@@ -16,7 +16,8 @@ Range block_range(std::int64_t n, int parts, int index) {
 
 std::vector<std::int64_t> block_sizes(std::int64_t n, int parts) {
   std::vector<std::int64_t> sizes(static_cast<std::size_t>(parts));
-  for (int p = 0; p < parts; ++p) sizes[static_cast<std::size_t>(p)] = block_range(n, parts, p).size;
+  for (int p = 0; p < parts; ++p)
+    sizes[static_cast<std::size_t>(p)] = block_range(n, parts, p).size;
   return sizes;
 }
 

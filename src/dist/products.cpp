@@ -1,9 +1,9 @@
 #include "dnmf/dist/products.hpp"
 
+#include <algorithm>
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
-#include <algorithm>
 
 namespace dnmf {
 namespace {
@@ -83,8 +83,8 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
       la::csr_transpose_times_dense(x_.csr(), k, wb->data(), partial_.data());
     } else {
       wide_.resize(k, xl.cols());
-      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), wb->data(), k,
-               xl.data(), xl.cols(), T(0), wide_.data(), xl.cols());
+      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), wb->data(), k, xl.data(),
+               xl.cols(), T(0), wide_.data(), xl.cols());
       transpose(wide_, partial_);
     }
   }
@@ -122,8 +122,8 @@ double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFacto
   const Matrix<T>& wb = w.block(gathered_);
   const Matrix<T>& hb = ht.block(other_);
   const Matrix<T>& xl = x_.local();
-  const double local = la::squared_residual(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
-                                            wb.data(), hb.data());
+  const double local =
+      la::squared_residual(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(), wb.data(), hb.data());
   return x_.grid().all().allreduce_sum(local);
 }
 
@@ -189,8 +189,8 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
                              partial_den_.data());
       }
     } else {
-      la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), wb->data(),
-                           hb->data(), beta, side, partial_.data(), partial_den_.data());
+      la::beta_mu_products(xl.rows(), xl.cols(), k, xl.data(), xl.cols(), wb->data(), hb->data(),
+                           beta, side, partial_.data(), partial_den_.data());
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <filesystem>
+#include <limits>
 #include <type_traits>
 
 #ifndef H5_HAVE_PARALLEL
@@ -71,7 +71,8 @@ void check_readable_file(const std::string& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw IoError("cannot read '" + file + "': no such file");
   if (fs::is_directory(file, ec)) throw IoError("cannot read '" + file + "': it is a directory");
-  if (::access(file.c_str(), R_OK) != 0) throw IoError("cannot read '" + file + "': permission denied");
+  if (::access(file.c_str(), R_OK) != 0)
+    throw IoError("cannot read '" + file + "': permission denied");
   const htri_t is = H5Fis_hdf5(file.c_str());
   if (is <= 0) throw IoError("cannot read '" + file + "': not an HDF5 file (or truncated)");
 }
@@ -184,7 +185,8 @@ DatasetInfo probe_local(const ObjectPath& path, bool allow_sparse) {
   quiet_hdf5();
   check_readable_file(path.file);
   Handle file(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!file.ok()) throw IoError("cannot open '" + path.file + "' as HDF5 (corrupted or truncated?)");
+  if (!file.ok())
+    throw IoError("cannot open '" + path.file + "' as HDF5 (corrupted or truncated?)");
   if (!object_exists(file.get(), path.object)) {
     throw InputError("'" + path.file + "' has no object '" + path.object + "'");
   }
@@ -229,8 +231,8 @@ DatasetInfo probe_shared(const mpi::Comm& comm, const ObjectPath& path, bool all
   mpi::agree(comm, [&] {
     if (comm.rank() == 0) info = probe_local(path, allow_sparse);
   });
-  std::int64_t meta[6] = {info.rows, info.cols, static_cast<std::int64_t>(info.type),
-                          info.sparse, info.csc, info.nnz};
+  std::int64_t meta[6] = {info.rows,   info.cols, static_cast<std::int64_t>(info.type),
+                          info.sparse, info.csc,  info.nnz};
   comm.bcast(meta, 6, 0);
   info.path = path;
   info.rows = meta[0];
@@ -252,9 +254,12 @@ ObjectPath parse_object_path(const std::string& spec, const std::string& default
 
 std::string to_string(ElementType t) {
   switch (t) {
-    case ElementType::float32: return "float32";
-    case ElementType::float64: return "float64";
-    case ElementType::integer: return "integer";
+    case ElementType::float32:
+      return "float32";
+    case ElementType::float64:
+      return "float64";
+    case ElementType::integer:
+      return "integer";
   }
   return "?";
 }
@@ -295,8 +300,8 @@ void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range
                             dxpl.get(), out.data());
   // A failed collective read (e.g. a truncated file) fails on every rank that touched it; agree
   // so that all ranks leave together.
-  mpi::raise_if_any(comm, rc < 0 ? std::make_exception_ptr(IoError(
-                                       "cannot read '" + path.str() + "' (truncated file?)"))
+  mpi::raise_if_any(comm, rc < 0 ? std::make_exception_ptr(IoError("cannot read '" + path.str() +
+                                                                   "' (truncated file?)"))
                                  : std::exception_ptr());
 }
 
@@ -473,7 +478,8 @@ AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bo
     }
     if (fs::is_directory(t, ec)) throw IoError("cannot write '" + target_ + "': it is a directory");
     if (::access(dir.c_str(), W_OK) != 0) {
-      throw IoError("cannot write '" + target_ + "': folder '" + dir.string() + "' is not writable");
+      throw IoError("cannot write '" + target_ + "': folder '" + dir.string() +
+                    "' is not writable");
     }
     temp_ = (dir / ("." + t.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
   });
@@ -522,10 +528,10 @@ void AtomicFileWriter::write_block(const std::string& name, std::int64_t rows, s
   H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
   const herr_t rc =
       H5Dwrite(dset.get(), native_type<T>(), memspace.get(), filespace.get(), dxpl.get(), data);
-  mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(
-                                        IoError("cannot write dataset '" + name + "' to '" +
-                                                temp_ + "' (disk full?)"))
-                                  : std::exception_ptr());
+  mpi::raise_if_any(
+      comm_, rc < 0 ? std::make_exception_ptr(IoError("cannot write dataset '" + name + "' to '" +
+                                                      temp_ + "' (disk full?)"))
+                    : std::exception_ptr());
 }
 
 void AtomicFileWriter::write_strings(const std::string& name,
@@ -549,7 +555,8 @@ void AtomicFileWriter::write_strings(const std::string& name,
   Handle mem(H5Scopy(space.get()), H5Sclose);
   Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
   H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
-  const herr_t rc = H5Dwrite(dset.get(), type.get(), mem.get(), space.get(), dxpl.get(), buf.data());
+  const herr_t rc =
+      H5Dwrite(dset.get(), type.get(), mem.get(), space.get(), dxpl.get(), buf.data());
   mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(IoError("cannot write '" + name + "'"))
                                   : std::exception_ptr());
 }
@@ -563,7 +570,7 @@ void AtomicFileWriter::write_attributes(const std::vector<Attribute>& attrs,
   H5Tset_size(str_type.get(), H5T_VARIABLE);
   H5Tset_cset(str_type.get(), H5T_CSET_UTF8);
   for (const Attribute& a : attrs) {
-    const hid_t type = a.kind == Attribute::Kind::real ? H5T_NATIVE_DOUBLE
+    const hid_t type = a.kind == Attribute::Kind::real   ? H5T_NATIVE_DOUBLE
                        : a.kind == Attribute::Kind::text ? str_type.get()
                                                          : H5T_NATIVE_INT64;
     const hsize_t n = a.integers.size();
@@ -575,16 +582,18 @@ void AtomicFileWriter::write_attributes(const std::vector<Attribute>& attrs,
     const char* text = a.text.c_str();
     const void* buf = a.kind == Attribute::Kind::real      ? static_cast<const void*>(&a.real)
                       : a.kind == Attribute::Kind::integer ? static_cast<const void*>(&a.integer)
-                      : a.kind == Attribute::Kind::text    ? static_cast<const void*>(&text)
-                                                           : static_cast<const void*>(a.integers.data());
-    if (H5Awrite(attr.get(), type, buf) < 0) throw IoError("cannot write attribute '" + a.name + "'");
+                      : a.kind == Attribute::Kind::text
+                          ? static_cast<const void*>(&text)
+                          : static_cast<const void*>(a.integers.data());
+    if (H5Awrite(attr.get(), type, buf) < 0)
+      throw IoError("cannot write attribute '" + a.name + "'");
   }
 }
 
 void AtomicFileWriter::create_group(const std::string& name) {
-  Handle g(H5Gcreate2(static_cast<hid_t>(file_), name.c_str(), H5P_DEFAULT, H5P_DEFAULT,
-                      H5P_DEFAULT),
-           H5Gclose);
+  Handle g(
+      H5Gcreate2(static_cast<hid_t>(file_), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Gclose);
   if (!g.ok()) throw IoError("cannot create group '" + name + "' in '" + temp_ + "'");
 }
 
@@ -612,13 +621,13 @@ void AtomicFileWriter::write_vector(const std::string& name, std::int64_t total,
   Handle dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
   H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE);
   const herr_t rc = H5Dwrite(dset.get(), type, memspace.get(), filespace.get(), dxpl.get(), data);
-  mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(IoError(
-                                        "cannot write '" + name + "' to '" + temp_ + "'"))
+  mpi::raise_if_any(comm_, rc < 0 ? std::make_exception_ptr(
+                                        IoError("cannot write '" + name + "' to '" + temp_ + "'"))
                                   : std::exception_ptr());
 }
 
-template void AtomicFileWriter::write_vector<double>(const std::string&, std::int64_t,
-                                                     std::int64_t, std::int64_t, const double*);
+template void AtomicFileWriter::write_vector<double>(const std::string&, std::int64_t, std::int64_t,
+                                                     std::int64_t, const double*);
 template void AtomicFileWriter::write_vector<float>(const std::string&, std::int64_t, std::int64_t,
                                                     std::int64_t, const float*);
 template void AtomicFileWriter::write_vector<std::int64_t>(const std::string&, std::int64_t,

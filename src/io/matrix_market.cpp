@@ -175,8 +175,9 @@ void for_each_entry(Lines& lines, const MatrixMarketHeader& h, const std::string
     ++seen;
   }
   if (seen != h.entries) {
-    throw InputError("'" + name + "': " + std::to_string(seen) + " entries, but the size line says " +
-                     std::to_string(h.entries) + " (truncated?)");
+    throw InputError("'" + name + "': " + std::to_string(seen) +
+                     " entries, but the size line says " + std::to_string(h.entries) +
+                     " (truncated?)");
   }
 }
 
@@ -209,7 +210,8 @@ Csr<double> parse(Lines& lines, const std::string& name, MatrixMarketHeader* out
                      [&](std::int64_t a, std::int64_t b) { return indices[a] < indices[b]; });
     const std::int64_t row_start = static_cast<std::int64_t>(c.values.size());
     for (std::int64_t e : order) {
-      if (static_cast<std::int64_t>(c.values.size()) > row_start && c.indices.back() == indices[e]) {
+      if (static_cast<std::int64_t>(c.values.size()) > row_start &&
+          c.indices.back() == indices[e]) {
         c.values.back() += values[e];
       } else {
         c.indices.push_back(indices[e]);

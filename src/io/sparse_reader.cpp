@@ -90,14 +90,14 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
           InputError("invalid sparse structure in '" + where + "': indptr does not start at 0"));
     }
     if (first + mine.size == major && indptr.back() != info.nnz) {
-      problem = std::make_exception_ptr(InputError(
-          "invalid sparse structure in '" + where + "': indptr ends at " +
-          std::to_string(indptr.back()) + ", but there are " + std::to_string(info.nnz) +
-          " entries"));
+      problem = std::make_exception_ptr(
+          InputError("invalid sparse structure in '" + where + "': indptr ends at " +
+                     std::to_string(indptr.back()) + ", but there are " + std::to_string(info.nnz) +
+                     " entries"));
     }
     if (indptr.front() < 0 || indptr.back() > info.nnz) {
-      problem = std::make_exception_ptr(InputError(
-          "invalid sparse structure in '" + where + "': indptr points outside the data"));
+      problem = std::make_exception_ptr(InputError("invalid sparse structure in '" + where +
+                                                   "': indptr points outside the data"));
     }
     if (!problem) {
       begin = indptr.front();
@@ -208,7 +208,8 @@ std::vector<std::int64_t> sparse_block_counts(const DatasetInfo& info, int pr, i
   const std::int64_t minor = info.csc ? info.rows : info.cols;
   const int major_parts = info.csc ? pc : pr, minor_parts = info.csc ? pr : pc;
   std::vector<std::int64_t> minor_bounds(static_cast<std::size_t>(minor_parts) + 1, 0);
-  for (int d = 0; d < minor_parts; ++d) minor_bounds[d + 1] = block_range(minor, minor_parts, d).end();
+  for (int d = 0; d < minor_parts; ++d)
+    minor_bounds[d + 1] = block_range(minor, minor_parts, d).end();
   // Stream each major block's index range in chunks; serial reads on this one process.
   auto read_serial = [&](const char* name, std::int64_t begin, std::int64_t n,
                          std::vector<std::int64_t>& out) {
@@ -233,8 +234,9 @@ std::vector<std::int64_t> sparse_block_counts(const DatasetInfo& info, int pr, i
       const std::int64_t n = std::min<std::int64_t>(1 << 20, hi - c0);
       read_serial("indices", c0, n, idx);
       for (std::int64_t v : idx) {
-        const int m = static_cast<int>(std::upper_bound(minor_bounds.begin(), minor_bounds.end(), v) -
-                                       minor_bounds.begin() - 1);
+        const int m =
+            static_cast<int>(std::upper_bound(minor_bounds.begin(), minor_bounds.end(), v) -
+                             minor_bounds.begin() - 1);
         const int row = info.csc ? m : b, col = info.csc ? b : m;
         ++counts[static_cast<std::size_t>(row * pc + col)];
       }

@@ -18,7 +18,9 @@ blasint narrow(std::int64_t v, const char* what) {
   return static_cast<blasint>(v);
 }
 
-CBLAS_TRANSPOSE to_cblas(Op op) { return op == Op::none ? CblasNoTrans : CblasTrans; }
+CBLAS_TRANSPOSE to_cblas(Op op) {
+  return op == Op::none ? CblasNoTrans : CblasTrans;
+}
 
 void gemm_raw(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, double alpha,
               const double* a, blasint lda, const double* b, blasint ldb, double beta, double* c,
@@ -47,7 +49,8 @@ void gemm(Op op_a, Op op_b, std::int64_t m, std::int64_t n, std::int64_t k, T al
   if (m == 0 || n == 0) return;
   if (k == 0) {  // BLAS would only scale C; do it here so empty blocks need no special case
     for (std::int64_t i = 0; i < m; ++i)
-      for (std::int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+      for (std::int64_t j = 0; j < n; ++j)
+        c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
   gemm_raw(to_cblas(op_a), to_cblas(op_b), narrow(m, "m"), narrow(n, "n"), narrow(k, "k"), alpha, a,
@@ -60,7 +63,8 @@ void gram(std::int64_t rows, std::int64_t k, T alpha, const T* a, std::int64_t l
   if (k == 0) return;
   if (rows == 0) {
     for (std::int64_t i = 0; i < k; ++i)
-      for (std::int64_t j = 0; j < k; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+      for (std::int64_t j = 0; j < k; ++j)
+        c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
   syrk_raw(narrow(k, "k"), narrow(rows, "rows"), alpha, a, narrow(lda, "lda"), beta, c,
@@ -70,7 +74,8 @@ void gram(std::int64_t rows, std::int64_t k, T alpha, const T* a, std::int64_t l
 }
 
 template void gemm<double>(Op, Op, std::int64_t, std::int64_t, std::int64_t, double, const double*,
-                           std::int64_t, const double*, std::int64_t, double, double*, std::int64_t);
+                           std::int64_t, const double*, std::int64_t, double, double*,
+                           std::int64_t);
 template void gemm<float>(Op, Op, std::int64_t, std::int64_t, std::int64_t, float, const float*,
                           std::int64_t, const float*, std::int64_t, float, float*, std::int64_t);
 template void gram<double>(std::int64_t, std::int64_t, double, const double*, std::int64_t, double,

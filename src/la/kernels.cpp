@@ -5,9 +5,9 @@
 #include <limits>
 #include <vector>
 
+#include "beta_entries.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/numpy_math.hpp"
-#include "beta_entries.hpp"
 
 namespace dnmf::la {
 
@@ -38,8 +38,8 @@ double squared_residual(std::int64_t rows, std::int64_t cols, std::int64_t k, co
 }
 
 template <typename T>
-void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l1, double l2,
-                         T eps, double gamma) {
+void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l1, double l2, T eps,
+                         double gamma) {
   const T l1t = static_cast<T>(l1);
   const T l2t = static_cast<T>(l2);
   for (std::int64_t i = 0; i < size; ++i) {
@@ -55,8 +55,8 @@ void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l
 
 template <typename T>
 void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
-                      std::int64_t ldx, const T* w, const T* ht, double beta, MuSide side,
-                      T* num, T* den) {
+                      std::int64_t ldx, const T* w, const T* ht, double beta, MuSide side, T* num,
+                      T* den) {
   const std::int64_t out_rows = side == MuSide::w ? rows : cols;
   std::fill(num, num + out_rows * k, T(0));
   if (beta != 1.0) std::fill(den, den + out_rows * k, T(0));
@@ -164,8 +164,8 @@ template DivergenceSums divergence_sums<double>(std::int64_t, std::int64_t, std:
 template DivergenceSums divergence_sums<float>(std::int64_t, std::int64_t, std::int64_t,
                                                const float*, std::int64_t, const float*,
                                                const float*, double);
-template double cd_sweep<double>(std::int64_t, std::int64_t, double*, const double*,
-                                 const double*, const std::int64_t*);
+template double cd_sweep<double>(std::int64_t, std::int64_t, double*, const double*, const double*,
+                                 const std::int64_t*);
 template float cd_sweep<float>(std::int64_t, std::int64_t, float*, const float*, const float*,
                                const std::int64_t*);
 template BlockStats block_stats<double>(std::int64_t, const double*);

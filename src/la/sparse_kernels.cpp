@@ -5,9 +5,9 @@
 #include <limits>
 #include <vector>
 
+#include "beta_entries.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/numpy_math.hpp"
-#include "beta_entries.hpp"
 
 namespace dnmf::la {
 namespace {
@@ -68,8 +68,8 @@ void csr_beta_numerator(const Csr<T>& x, std::int64_t k, const T* w, const T* ht
 }
 
 template <typename T>
-void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
-                      const T* ht, double beta, MuSide side, T* den) {
+void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w, const T* ht,
+                      double beta, MuSide side, T* den) {
   const std::int64_t out_rows = side == MuSide::w ? rows : cols;
   std::fill(den, den + out_rows * k, T(0));
   detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t r0, std::int64_t nr, T* y) {
@@ -83,8 +83,8 @@ void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, cons
 }
 
 template <typename T>
-double wh_power_sum(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
-                    const T* ht, double beta) {
+double wh_power_sum(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w, const T* ht,
+                    double beta) {
   double s = 0;
   detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t, std::int64_t nr, T* y) {
     for (std::int64_t e = 0; e < nr * cols; ++e) s += static_cast<double>(numpy_pow(y[e], beta));
@@ -127,19 +127,19 @@ BlockStats csr_block_stats(const Csr<T>& x) {
   return s;
 }
 
-#define DNMF_INSTANTIATE_SPARSE(T)                                                             \
-  template void csr_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);               \
-  template void csr_transpose_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);     \
-  template void csr_beta_numerator<T>(const Csr<T>&, std::int64_t, const T*, const T*, double, \
-                                      MuSide, T*);                                            \
-  template void beta_denominator<T>(std::int64_t, std::int64_t, std::int64_t, const T*,       \
-                                    const T*, double, MuSide, T*);                            \
-  template double wh_power_sum<T>(std::int64_t, std::int64_t, std::int64_t, const T*,         \
-                                  const T*, double);                                          \
-  template DivergenceSums csr_divergence_sums<T>(const Csr<T>&, std::int64_t, const T*,       \
-                                                 const T*, double);                           \
-  template SparseFrobeniusSums csr_frobenius_sums<T>(const Csr<T>&, std::int64_t, const T*,   \
-                                                     const T*);                               \
+#define DNMF_INSTANTIATE_SPARSE(T)                                                                \
+  template void csr_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);                    \
+  template void csr_transpose_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);          \
+  template void csr_beta_numerator<T>(const Csr<T>&, std::int64_t, const T*, const T*, double,    \
+                                      MuSide, T*);                                                \
+  template void beta_denominator<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const T*, \
+                                    double, MuSide, T*);                                          \
+  template double wh_power_sum<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const T*,   \
+                                  double);                                                        \
+  template DivergenceSums csr_divergence_sums<T>(const Csr<T>&, std::int64_t, const T*, const T*, \
+                                                 double);                                         \
+  template SparseFrobeniusSums csr_frobenius_sums<T>(const Csr<T>&, std::int64_t, const T*,       \
+                                                     const T*);                                   \
   template BlockStats csr_block_stats<T>(const Csr<T>&);
 DNMF_INSTANTIATE_SPARSE(double)
 DNMF_INSTANTIATE_SPARSE(float)

@@ -49,7 +49,9 @@ std::vector<int> to_counts(const std::vector<std::int64_t>& counts) {
 }
 }  // namespace
 
-Comm Comm::wrap(MPI_Comm comm) { return Comm(std::make_shared<MPI_Comm>(comm)); }
+Comm Comm::wrap(MPI_Comm comm) {
+  return Comm(std::make_shared<MPI_Comm>(comm));
+}
 
 Comm Comm::dup() const {
   MPI_Comm c;
@@ -75,7 +77,9 @@ int Comm::size() const {
   return s;
 }
 
-void Comm::barrier() const { check(MPI_Barrier(get()), "MPI_Barrier"); }
+void Comm::barrier() const {
+  check(MPI_Barrier(get()), "MPI_Barrier");
+}
 
 template <typename T>
 void Comm::allreduce_sum(T* data, std::int64_t count) const {
@@ -136,19 +140,20 @@ std::vector<T> Comm::alltoallv(const T* send, const std::vector<std::int64_t>& s
   std::vector<int> sc = to_counts(send_counts), rc(static_cast<std::size_t>(p));
   check(MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, get()), "MPI_Alltoall");
   const std::vector<int> sd = displacements(sc), rd = displacements(rc);
-  std::vector<T> recv(static_cast<std::size_t>(std::accumulate(rc.begin(), rc.end(), std::int64_t{0})));
+  std::vector<T> recv(
+      static_cast<std::size_t>(std::accumulate(rc.begin(), rc.end(), std::int64_t{0})));
   check(MPI_Alltoallv(send, sc.data(), sd.data(), mpi_type<T>::get(), recv.data(), rc.data(),
                       rd.data(), mpi_type<T>::get(), get()),
         "MPI_Alltoallv");
   return recv;
 }
 
-#define DNMF_INSTANTIATE_COMM(T)                                                              \
-  template void Comm::allreduce_sum<T>(T*, std::int64_t) const;                               \
-  template T Comm::allreduce_max<T>(T) const;                                                 \
-  template T Comm::allreduce_min<T>(T) const;                                                 \
-  template void Comm::bcast<T>(T*, std::int64_t, int) const;                                  \
-  template void Comm::allgatherv<T>(const T*, T*, const std::vector<std::int64_t>&) const; \
+#define DNMF_INSTANTIATE_COMM(T)                                                                   \
+  template void Comm::allreduce_sum<T>(T*, std::int64_t) const;                                    \
+  template T Comm::allreduce_max<T>(T) const;                                                      \
+  template T Comm::allreduce_min<T>(T) const;                                                      \
+  template void Comm::bcast<T>(T*, std::int64_t, int) const;                                       \
+  template void Comm::allgatherv<T>(const T*, T*, const std::vector<std::int64_t>&) const;         \
   template void Comm::reduce_scatter_sum<T>(const T*, T*, const std::vector<std::int64_t>&) const; \
   template std::vector<T> Comm::alltoallv<T>(const T*, const std::vector<std::int64_t>&) const;
 DNMF_INSTANTIATE_COMM(double)

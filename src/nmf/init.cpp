@@ -21,8 +21,8 @@ DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
                      " entries)");
   }
   if (counts[1] > 0) {
-    throw InputError("Negative values in data passed to NMF (input " + name + "): " +
-                     std::to_string(counts[1]) + " entries are < 0");
+    throw InputError("Negative values in data passed to NMF (input " + name +
+                     "): " + std::to_string(counts[1]) + " entries are < 0");
   }
   DataSummary d;
   d.rows = x.rows();
@@ -44,7 +44,8 @@ Init resolve_init(const NmfParams& p, std::int64_t k, std::int64_t n_samples,
                   std::int64_t n_features) {
   const std::int64_t limit = std::min(n_samples, n_features);
   if (p.init == Init::automatic) return k <= limit ? Init::nndsvda : Init::random;
-  if ((p.init == Init::nndsvd || p.init == Init::nndsvda || p.init == Init::nndsvdar) && k > limit) {
+  if ((p.init == Init::nndsvd || p.init == Init::nndsvda || p.init == Init::nndsvdar) &&
+      k > limit) {
     throw UsageError("init = '" + to_string(p.init) +
                      "' can only be used when n_components <= min(n_samples, n_features) = " +
                      std::to_string(limit) + ", got n_components = " + std::to_string(k));

@@ -1,6 +1,6 @@
+#include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <algorithm>
 #include <limits>
 
 #include "dnmf/la/blas.hpp"
@@ -27,15 +27,15 @@ double mu_gamma(double beta) {
 /// One multiplicative half-step on F (W, or Ht): F *= ((num / (den + penalties)) ** gamma).
 /// For beta = 2, den = F G with G the other factor's Gram, computed here.
 template <typename T>
-void mu_update(DistFactor<T>& f, Matrix<T>& num, Matrix<T>& den, const Matrix<T>* gram,
-               double l1, double l2, double gamma, PhaseTimers& timers) {
+void mu_update(DistFactor<T>& f, Matrix<T>& num, Matrix<T>& den, const Matrix<T>* gram, double l1,
+               double l2, double gamma, PhaseTimers& timers) {
   auto t = timers.scope(Phase::update);
   Matrix<T>& fl = f.local();
   const std::int64_t k = f.k();
   if (gram) {
     den.resize(fl.rows(), k);
-    la::gemm(la::Op::none, la::Op::none, fl.rows(), k, k, T(1), fl.data(), k, gram->data(), k,
-             T(0), den.data(), k);
+    la::gemm(la::Op::none, la::Op::none, fl.rows(), k, k, T(1), fl.data(), k, gram->data(), k, T(0),
+             den.data(), k);
   }
   la::multiplicative_step(fl.size(), fl.data(), num.data(), den.data(), l1, l2,
                           static_cast<T>(kEps), gamma);

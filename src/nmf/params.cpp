@@ -7,16 +7,24 @@
 
 namespace dnmf {
 
-std::string to_string(Solver s) { return s == Solver::cd ? "cd" : "mu"; }
+std::string to_string(Solver s) {
+  return s == Solver::cd ? "cd" : "mu";
+}
 
 std::string to_string(Init i) {
   switch (i) {
-    case Init::automatic: return "None";
-    case Init::random: return "random";
-    case Init::nndsvd: return "nndsvd";
-    case Init::nndsvda: return "nndsvda";
-    case Init::nndsvdar: return "nndsvdar";
-    case Init::custom: return "custom";
+    case Init::automatic:
+      return "None";
+    case Init::random:
+      return "random";
+    case Init::nndsvd:
+      return "nndsvd";
+    case Init::nndsvda:
+      return "nndsvda";
+    case Init::nndsvdar:
+      return "nndsvdar";
+    case Init::custom:
+      return "custom";
   }
   return "?";
 }
@@ -28,12 +36,12 @@ Solver parse_solver(const std::string& text) {
 }
 
 Init parse_init(const std::string& text) {
-  for (Init i : {Init::automatic, Init::random, Init::nndsvd, Init::nndsvda, Init::nndsvdar,
-                 Init::custom}) {
+  for (Init i :
+       {Init::automatic, Init::random, Init::nndsvd, Init::nndsvda, Init::nndsvdar, Init::custom}) {
     if (text == to_string(i)) return i;
   }
-  throw UsageError("init: expected one of random, nndsvd, nndsvda, nndsvdar, custom, got '" +
-                   text + "'");
+  throw UsageError("init: expected one of random, nndsvd, nndsvda, nndsvdar, custom, got '" + text +
+                   "'");
 }
 
 double parse_beta_loss(const std::string& text) {
@@ -45,7 +53,8 @@ double parse_beta_loss(const std::string& text) {
   if (text.empty() || end == text.c_str() || *end != '\0' || !std::isfinite(v)) {
     throw UsageError(
         "beta_loss: expected 'frobenius', 'kullback-leibler', 'itakura-saito' or a real number, "
-        "got '" + text + "'");
+        "got '" +
+        text + "'");
   }
   return v;
 }
@@ -67,7 +76,8 @@ void NmfParams::validate() const {
               (n_components ? std::to_string(*n_components) : std::string()));
   require(std::isfinite(tol) && tol >= 0, "tol: must be a real >= 0, got " + num(tol));
   require(max_iter >= 1, "max_iter: must be an int >= 1, got " + std::to_string(max_iter));
-  require(std::isfinite(alpha_W) && alpha_W >= 0, "alpha_W: must be a real >= 0, got " + num(alpha_W));
+  require(std::isfinite(alpha_W) && alpha_W >= 0,
+          "alpha_W: must be a real >= 0, got " + num(alpha_W));
   require(!alpha_H || (std::isfinite(*alpha_H) && *alpha_H >= 0),
           "alpha_H: must be a real >= 0 or 'same', got " + num(alpha_H.value_or(0)));
   require(std::isfinite(l1_ratio) && l1_ratio >= 0 && l1_ratio <= 1,
@@ -84,8 +94,8 @@ Penalties scaled_penalties(const NmfParams& p, std::int64_t n_samples, std::int6
   const double a_h = p.alpha_H.value_or(p.alpha_W);
   const double nf = static_cast<double>(n_features), ns = static_cast<double>(n_samples);
   // Same multiplication order as scikit-learn, so the coefficients agree to the bit.
-  return {nf * p.alpha_W * p.l1_ratio, nf * p.alpha_W * (1.0 - p.l1_ratio),
-          ns * a_h * p.l1_ratio, ns * a_h * (1.0 - p.l1_ratio)};
+  return {nf * p.alpha_W * p.l1_ratio, nf * p.alpha_W * (1.0 - p.l1_ratio), ns * a_h * p.l1_ratio,
+          ns * a_h * (1.0 - p.l1_ratio)};
 }
 
 }  // namespace dnmf

@@ -10,7 +10,9 @@
 #include "mpi_test_env.hpp"
 
 namespace dnmf::test {
-MPI_Comm world() { return MPI_COMM_WORLD; }
+MPI_Comm world() {
+  return MPI_COMM_WORLD;
+}
 }  // namespace dnmf::test
 
 namespace {
@@ -22,8 +24,8 @@ class CollectiveListener : public testing::EmptyTestEventListener {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0 && any > 0) {
-      std::cout << "[ COLLECTIVE ] " << info.test_suite_name() << "." << info.name() << " failed on "
-                << any << " rank(s)" << std::endl;
+      std::cout << "[ COLLECTIVE ] " << info.test_suite_name() << "." << info.name()
+                << " failed on " << any << " rank(s)" << std::endl;
     }
   }
 };

@@ -26,7 +26,8 @@ TEST_P(DistProductsTest, MatchSerialOnEveryGrid) {
   la::gemm(la::Op::none, la::Op::none, m, k, n, 1.0, x.data(), n, ht.data(), k, 0.0, xht.data(), k);
   la::gemm(la::Op::trans, la::Op::none, n, k, m, 1.0, x.data(), n, w.data(), k, 0.0, xtw.data(), k);
   la::gemm(la::Op::trans, la::Op::none, k, k, m, 1.0, w.data(), k, w.data(), k, 0.0, wtw.data(), k);
-  la::gemm(la::Op::trans, la::Op::none, k, k, n, 1.0, ht.data(), k, ht.data(), k, 0.0, hht.data(), k);
+  la::gemm(la::Op::trans, la::Op::none, k, k, n, 1.0, ht.data(), k, ht.data(), k, 0.0, hht.data(),
+           k);
   double res = 0;
   for (std::int64_t i = 0; i < m; ++i)
     for (std::int64_t j = 0; j < n; ++j) {

@@ -12,7 +12,9 @@
 
 namespace dnmf::test {
 
-inline mpi::Comm world_comm() { return mpi::Comm::wrap(world()); }
+inline mpi::Comm world_comm() {
+  return mpi::Comm::wrap(world());
+}
 
 /// A rows x cols matrix of uniform [lo, hi) values; identical on all ranks for the same seed.
 inline Matrix<double> global_random(std::int64_t rows, std::int64_t cols, unsigned seed,
@@ -38,7 +40,8 @@ template <typename T>
 void scatter_rows(const Matrix<double>& global, DistFactor<T>& f) {
   const Range r = f.owned();
   for (std::int64_t i = 0; i < r.size; ++i)
-    for (std::int64_t c = 0; c < f.k(); ++c) f.local()(i, c) = static_cast<T>(global(r.begin + i, c));
+    for (std::int64_t c = 0; c < f.k(); ++c)
+      f.local()(i, c) = static_cast<T>(global(r.begin + i, c));
 }
 
 /// Largest |a - b| over the owned rows of `f` against the global matrix, relative to max |b|.
@@ -50,7 +53,8 @@ double max_rel_diff_rows(const DistFactor<T>& f, const Matrix<double>& global) {
     for (std::int64_t c = 0; c < f.k(); ++c) {
       diff = std::max(diff, std::abs(double(f.local()(i, c)) - global(r.begin + i, c)));
     }
-  for (std::int64_t i = 0; i < global.size(); ++i) scale = std::max(scale, std::abs(global.data()[i]));
+  for (std::int64_t i = 0; i < global.size(); ++i)
+    scale = std::max(scale, std::abs(global.data()[i]));
   const mpi::Comm& all = f.grid().all();
   return all.allreduce_max(diff) / std::max(scale, 1e-300);
 }

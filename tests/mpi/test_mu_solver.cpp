@@ -130,13 +130,14 @@ TEST_P(MuSolverTest, DistributedEqualsSerialOnEveryGrid) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, MuSolverTest,
-    testing::Values(Case{"tol0", 0.0, 30, 0.0, 0.0, false},
-                    Case{"early_stop", 1e-2, 500, 0.0, 0.0, true},
-                    Case{"l1_l2", 0.0, 25, 0.05, 0.5, false},
-                    Case{"l2_only", 1e-3, 200, 0.1, 0.0, true}),
-    [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Cases, MuSolverTest,
+                         testing::Values(Case{"tol0", 0.0, 30, 0.0, 0.0, false},
+                                         Case{"early_stop", 1e-2, 500, 0.0, 0.0, true},
+                                         Case{"l1_l2", 0.0, 25, 0.05, 0.5, false},
+                                         Case{"l2_only", 1e-3, 200, 0.1, 0.0, true}),
+                         [](const testing::TestParamInfo<Case>& i) {
+                           return std::string(i.param.name);
+                         });
 
 TEST(MuStopRule, StopsOnSmallRelativeDecreaseOnlyEveryTenth) {
   MuStopRule rule(0.1, 10.0);

@@ -43,8 +43,8 @@ TEST(Gemm, AllTransposeCombinationsMatchNaive) {
   for (bool ta : {false, true})
     for (bool tb : {false, true}) {
       std::vector<double> c(m * n, -1.0);
-      gemm(ta ? Op::trans : Op::none, tb ? Op::trans : Op::none, m, n, k, 1.0, a.data(),
-           ta ? m : k, b.data(), tb ? k : n, 0.0, c.data(), n);
+      gemm(ta ? Op::trans : Op::none, tb ? Op::trans : Op::none, m, n, k, 1.0, a.data(), ta ? m : k,
+           b.data(), tb ? k : n, 0.0, c.data(), n);
       const auto ref = naive_gemm(ta, tb, m, n, k, a, b);
       for (int i = 0; i < m * n; ++i) EXPECT_NEAR(c[i], ref[i], 1e-14) << ta << tb << i;
     }

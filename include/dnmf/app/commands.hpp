@@ -14,7 +14,7 @@ namespace dnmf::app {
 /// Progress and the summary go to `out` on rank 0. Returns the exit code: 0, or 75 when a
 /// stop signal ended the run after writing a checkpoint (--checkpoint / --resume).
 int fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
-         const cli::Settings& settings, std::ostream& out);
+        const cli::Settings& settings, std::ostream& out);
 
 /// `dnmf transform --model MODEL.h5 INPUT --output OUT.h5`: W for new data with the model's H
 /// fixed (scikit-learn's transform); writes /W. `grid` is "PRxPC" or empty (automatic).

@@ -24,7 +24,9 @@ class Matrix {
   const T* data() const { return data_.data(); }
   T* row(std::int64_t i) { return data_.data() + i * cols_; }
   const T* row(std::int64_t i) const { return data_.data() + i * cols_; }
-  T& operator()(std::int64_t i, std::int64_t j) { return data_[static_cast<std::size_t>(i * cols_ + j)]; }
+  T& operator()(std::int64_t i, std::int64_t j) {
+    return data_[static_cast<std::size_t>(i * cols_ + j)];
+  }
   const T& operator()(std::int64_t i, std::int64_t j) const {
     return data_[static_cast<std::size_t>(i * cols_ + j)];
   }

@@ -7,7 +7,17 @@
 
 namespace dnmf {
 
-enum class Phase { gram, allgather, local_multiply, reduce_scatter, update, error, io, init, count };
+enum class Phase {
+  gram,
+  allgather,
+  local_multiply,
+  reduce_scatter,
+  update,
+  error,
+  io,
+  init,
+  count
+};
 
 constexpr std::array<std::string_view, static_cast<int>(Phase::count)> phase_names = {
     "gram", "allgather", "local_multiply", "reduce_scatter", "update", "error", "io", "init"};

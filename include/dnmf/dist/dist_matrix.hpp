@@ -63,9 +63,9 @@ enum class FactorSide {
 struct FactorLayout {
   FactorSide side = FactorSide::samples;
   std::int64_t global_rows = 0;
-  Range block;                        ///< rows matching my X block (R_i or C_j)
-  Range owned;                        ///< the rows I own, a sub-range of `block`
-  std::vector<std::int64_t> counts;   ///< owned rows of each rank of the sharing communicator
+  Range block;                       ///< rows matching my X block (R_i or C_j)
+  Range owned;                       ///< the rows I own, a sub-range of `block`
+  std::vector<std::int64_t> counts;  ///< owned rows of each rank of the sharing communicator
 };
 
 /// The layout of an m x k factor (side samples) or n x k factor (side features) on `grid`.

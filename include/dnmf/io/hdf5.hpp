@@ -35,8 +35,8 @@ struct DatasetInfo {
   std::int64_t cols = 0;
   ElementType type = ElementType::float64;  ///< of the values (`data` when sparse)
   bool sparse = false;
-  bool csc = false;        ///< sparse, stored by columns
-  std::int64_t nnz = 0;    ///< stored entries (rows * cols when dense)
+  bool csc = false;      ///< sparse, stored by columns
+  std::int64_t nnz = 0;  ///< stored entries (rows * cols when dense)
 };
 
 /// Opens `path` on rank 0 only and checks it is a readable HDF5 file holding a 2-D numeric

@@ -17,8 +17,8 @@ double squared_residual(std::int64_t rows, std::int64_t cols, std::int64_t k, co
 ///   F *= (num / den) ** gamma.
 /// `num` is overwritten with the factor.
 template <typename T>
-void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l1, double l2,
-                         T eps, double gamma = 1.0);
+void multiplicative_step(std::int64_t size, T* f, T* num, const T* den, double l1, double l2, T eps,
+                         double gamma = 1.0);
 
 /// Which factor a beta-divergence MU step updates.
 enum class MuSide { w, h };
@@ -32,8 +32,8 @@ enum class MuSide { w, h };
 /// W is rows x k, Ht is cols x k, X has row stride ldx.
 template <typename T>
 void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
-                      std::int64_t ldx, const T* w, const T* ht, double beta, MuSide side,
-                      T* num, T* den);
+                      std::int64_t ldx, const T* w, const T* ht, double beta, MuSide side, T* num,
+                      T* den);
 
 /// The partial sums of scikit-learn's beta-divergence (spec §6) over one block, beta != 2.
 /// Entries with X <= eps are left out of the X sums; Y is clipped below at eps there.
@@ -58,8 +58,8 @@ T cd_sweep(std::int64_t rows, std::int64_t k, T* a, const T* g, const T* r,
 
 /// Local statistics of a block used by validation and initialisation.
 struct BlockStats {
-  double sum = 0;         ///< compensated sum of the finite entries
-  double min = 0;         ///< smallest entry (+inf for an empty block)
+  double sum = 0;              ///< compensated sum of the finite entries
+  double min = 0;              ///< smallest entry (+inf for an empty block)
   std::int64_t nonfinite = 0;  ///< NaN or infinite entries
   std::int64_t negative = 0;   ///< entries < 0
 };

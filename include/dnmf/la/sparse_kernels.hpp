@@ -28,13 +28,13 @@ void csr_beta_numerator(const Csr<T>& x, std::int64_t k, const T* w, const T* ht
 /// Y = W Ht^T (rows x cols), stored or not: B = Y^(beta-1) (clipped below at eps when beta < 1),
 /// den = B Ht (side w) or B^T W (side h). Formed one row panel at a time.
 template <typename T>
-void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
-                      const T* ht, double beta, MuSide side, T* den);
+void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w, const T* ht,
+                      double beta, MuSide side, T* den);
 
 /// Sum over every entry of Y = W Ht^T of Y^beta (unclipped), one row panel at a time.
 template <typename T>
-double wh_power_sum(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
-                    const T* ht, double beta);
+double wh_power_sum(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w, const T* ht,
+                    double beta);
 
 /// Divergence sums (see DivergenceSums) over a sparse block: s1 and s2 over the stored entries
 /// with X > eps, s3 over every entry.

@@ -127,8 +127,8 @@ class CollectiveError : public Error {
 };
 
 /// Runs `body` on every rank and agrees on the outcome: if any rank threw, every rank throws the
-/// error of the lowest failing rank as a CollectiveError (same exit code and message). `body` must not start
-/// collectives that other ranks could skip by failing earlier.
+/// error of the lowest failing rank as a CollectiveError (same exit code and message). `body` must
+/// not start collectives that other ranks could skip by failing earlier.
 template <typename Body>
 void agree(const Comm& comm, Body&& body);
 

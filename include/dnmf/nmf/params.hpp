@@ -23,7 +23,7 @@ double parse_beta_loss(const std::string& text);
 /// scikit-learn's NMF parameters (1.6 defaults).
 struct NmfParams {
   std::optional<std::int64_t> n_components;  ///< nullopt: 'auto' (or None, see below)
-  bool n_components_none = false;             ///< sklearn's None: k = n_features always
+  bool n_components_none = false;            ///< sklearn's None: k = n_features always
   Init init = Init::automatic;
   Solver solver = Solver::cd;
   std::string beta_loss = "frobenius";  ///< as given by the user; beta() is its value

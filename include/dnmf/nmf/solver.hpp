@@ -14,8 +14,8 @@ namespace dnmf {
 /// What an observer sees after each outer iteration (rank-local; identical on all ranks).
 struct IterationInfo {
   std::int64_t iteration = 0;
-  double error = 0;     ///< sqrt(2 D_beta) when computed at this iteration, else NaN
-  double seconds = 0;   ///< wall time since the solver started
+  double error = 0;    ///< sqrt(2 D_beta) when computed at this iteration, else NaN
+  double seconds = 0;  ///< wall time since the solver started
   double violation = std::numeric_limits<double>::quiet_NaN();  ///< cd: violation / first one
 };
 using IterationObserver = std::function<void(const IterationInfo&)>;
@@ -23,7 +23,7 @@ using IterationObserver = std::function<void(const IterationInfo&)>;
 /// Everything a solver carries from one iteration to the next besides W and H, so that a run
 /// stopped at an iteration boundary can continue bit for bit (checkpoint and resume).
 struct SolverState {
-  std::int64_t iteration = 0;  ///< completed outer iterations
+  std::int64_t iteration = 0;                                        ///< completed outer iterations
   double error_at_init = std::numeric_limits<double>::quiet_NaN();   ///< mu
   double previous_error = std::numeric_limits<double>::quiet_NaN();  ///< mu
   double violation_init = std::numeric_limits<double>::quiet_NaN();  ///< cd
@@ -43,11 +43,11 @@ struct SolverControl {
 
 /// The outcome of a solver run.
 struct FitResult {
-  std::int64_t n_iter = 0;          ///< sklearn's n_iter_
-  double reconstruction_err = 0;    ///< sqrt(2 D_beta(X, W H)) with the final factors
+  std::int64_t n_iter = 0;        ///< sklearn's n_iter_
+  double reconstruction_err = 0;  ///< sqrt(2 D_beta(X, W H)) with the final factors
   double error_at_init = 0;
-  double seconds = 0;               ///< solver wall time, excluding the final error
-  bool interrupted = false;         ///< stopped by at_boundary; `state` says where
+  double seconds = 0;        ///< solver wall time, excluding the final error
+  bool interrupted = false;  ///< stopped by at_boundary; `state` says where
   SolverState state;
 };
 
@@ -56,8 +56,8 @@ struct FitResult {
 /// and returns true. Shared by every solver's loop.
 template <typename T>
 bool interrupted_at_boundary(const SolverControl<T>& control, const SolverState& state,
-                             std::int64_t max_iter, const DistFactor<T>& w,
-                             const DistFactor<T>& ht, double seconds, FitResult& result) {
+                             std::int64_t max_iter, const DistFactor<T>& w, const DistFactor<T>& ht,
+                             double seconds, FitResult& result) {
   if (state.iteration >= max_iter || !control.at_boundary) return false;
   if (!control.at_boundary(state, w, ht)) return false;
   result.interrupted = true;
