@@ -57,7 +57,8 @@ std::int64_t to_int(const std::string& key, const std::string& text) {
   errno = 0;
   char* end = nullptr;
   const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0) {
+  // The whole text must be the number: strtoll stops at an embedded NUL too.
+  if (text.empty() || end != text.c_str() + text.size() || errno != 0) {
     throw UsageError(key + ": expected an integer, got '" + text + "'");
   }
   return v;
@@ -66,7 +67,7 @@ std::int64_t to_int(const std::string& key, const std::string& text) {
 double to_real(const std::string& key, const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || std::isnan(v)) {
+  if (text.empty() || end != text.c_str() + text.size() || std::isnan(v)) {
     throw UsageError(key + ": expected a real number, got '" + text + "'");
   }
   return v;

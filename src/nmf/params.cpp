@@ -50,7 +50,7 @@ double parse_beta_loss(const std::string& text) {
   if (text == "itakura-saito") return 0.0;
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end == text.c_str() || *end != '\0' || !std::isfinite(v)) {
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
     throw UsageError(
         "beta_loss: expected 'frobenius', 'kullback-leibler', 'itakura-saito' or a real number, "
         "got '" +
