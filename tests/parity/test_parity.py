@@ -366,6 +366,24 @@ def make_data(data, tmp, cache):
     return cache[key]
 
 
+def fit_dnmf(ranks, grid, data_file, options, model, tmp, label, runner):
+    """`dnmf fit` on `ranks` ranks (and `grid`) writing `model`; the seconds it took, or None
+    after recording the failure."""
+    argv = [MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF_BIN, "fit",
+            data_file + ":/X"] + options + ["--output", model]
+    if grid:
+        argv += ["--grid", grid]
+    try:
+        rc, out, err, secs = run(argv, tmp)
+    except Failure as exc:
+        runner.record(label, False, str(exc))
+        return None
+    if rc != 0:
+        runner.record(label, False, f"dnmf exit {rc}: {last_lines(err + out)}")
+        return None
+    return secs
+
+
 def run_case(case, tmp, cache, runner, grep):
     tag = case.name
     try:
@@ -413,17 +431,8 @@ def run_case(case, tmp, cache, runner, grep):
         if grep and grep not in label:
             continue
         model = os.path.join(tmp, f"{tag}.P{ranks}.{grid or 'auto'}.h5")
-        argv = [MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF_BIN, "fit",
-                data_file + ":/X"] + options + ["--output", model]
-        if grid:
-            argv += ["--grid", grid]
-        try:
-            rc, out, err, secs = run(argv, tmp)
-        except Failure as exc:
-            runner.record(label, False, str(exc))
-            continue
-        if rc != 0:
-            runner.record(label, False, f"dnmf exit {rc}: {last_lines(err + out)}")
+        secs = fit_dnmf(ranks, grid, data_file, options, model, tmp, label, runner)
+        if secs is None:
             continue
         ok, worst, problems = measure(model, ref, case.rtol)
         attrs = read_attrs(model)
@@ -460,17 +469,8 @@ def run_case(case, tmp, cache, runner, grep):
         if (grep and grep not in label) or first is None:
             continue
         model = os.path.join(tmp, f"{tag}.P{ranks}.{grid or 'auto'}.again.h5")
-        argv = [MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF_BIN, "fit",
-                data_file + ":/X"] + options + ["--output", model]
-        if grid:
-            argv += ["--grid", grid]
-        try:
-            rc, out, err, secs = run(argv, tmp)
-        except Failure as exc:
-            runner.record(label, False, str(exc))
-            continue
-        if rc != 0:
-            runner.record(label, False, f"dnmf exit {rc}: {last_lines(err + out)}")
+        secs = fit_dnmf(ranks, grid, data_file, options, model, tmp, label, runner)
+        if secs is None:
             continue
         same = []
         with h5py.File(first, "r") as fa, h5py.File(model, "r") as fb:
