@@ -34,17 +34,8 @@ PYTHON = "/usr/bin/python3"
 TIMEOUT = 120  # seconds per subprocess; exceeding it is a failure ("hang")
 RANKS = 4
 
-ENV_DEFAULTS = {
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-    "OMPI_MCA_rmaps_base_oversubscribe": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
-for _key, _value in ENV_DEFAULTS.items():
-    os.environ.setdefault(_key, _value)
-DNMF_BIN = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
-MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"
+sys.path.insert(0, os.path.dirname(HERE))
+from script_env import DNMF_BIN, MPIEXEC  # noqa: E402  (sets the launch environment)
 
 N, P, K = 90, 30, 5          # data.h5: /X N x P, /W0 N x K, /H0 K x P
 # a valid, fast configuration: each error case changes exactly one thing

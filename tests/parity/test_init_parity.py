@@ -49,16 +49,8 @@ import compare_models  # noqa: E402  (the measure of scripts/compare_models.py)
 PYTHON = "/usr/bin/python3"
 TIMEOUT = 120  # seconds per subprocess
 
-for _key, _value in {
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-    "OMPI_MCA_rmaps_base_oversubscribe": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}.items():
-    os.environ.setdefault(_key, _value)
-DNMF_BIN = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
-MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"
+sys.path.insert(0, os.path.dirname(HERE))
+from script_env import DNMF_BIN, MPIEXEC  # noqa: E402  (sets the launch environment)
 
 RUNS = [(1, None), (2, None), (3, None), (4, None), (4, "2x2")]
 # nndsvdar's fill order is global (W row-major, then H row-major); grids with several columns

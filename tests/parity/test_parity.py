@@ -49,17 +49,8 @@ import compare_models  # noqa: E402  (the comparison measures of scripts/compare
 PYTHON = "/usr/bin/python3"  # Debian's interpreter: numpy, h5py, scikit-learn
 TIMEOUT = 120  # seconds per subprocess; exceeding it is a failure ("hang")
 
-ENV_DEFAULTS = {
-    "OMPI_ALLOW_RUN_AS_ROOT": "1",
-    "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-    "OMPI_MCA_rmaps_base_oversubscribe": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "PYTHONDONTWRITEBYTECODE": "1",
-}
-for _key, _value in ENV_DEFAULTS.items():
-    os.environ.setdefault(_key, _value)
-DNMF_BIN = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
-MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"
+sys.path.insert(0, os.path.dirname(HERE))
+from script_env import DNMF_BIN, MPIEXEC  # noqa: E402  (sets the launch environment)
 
 MODEL_ATTRS = ["reconstruction_err_", "n_iter_", "n_components_", "n_features_in_"]
 

@@ -21,11 +21,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-for key, value in {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-                   "OMPI_MCA_rmaps_base_oversubscribe": "1", "OPENBLAS_NUM_THREADS": "1"}.items():
-    os.environ.setdefault(key, value)
-DNMF = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
-MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"
+sys.path.insert(0, os.path.dirname(HERE))
+from script_env import DNMF_BIN as DNMF, MPIEXEC  # noqa: E402  (sets the launch environment)
 TIMEOUT = 120
 
 results = []
