@@ -40,7 +40,10 @@ else
 fi
 
 $PY "$root/scripts/make_dataset.py" "$work/data.h5" --rows 3000 --cols 400 --k 8 --seed 3 >/dev/null
-args="--n-components 8 --solver mu --init random --random-state 2 --tol 0 --max-iter 1000"
+# --verbose prints (and flushes) a progress line every 10 iterations: the test signals only once
+# the log shows iteration 100 of 4000, which leaves seconds of iterations for the signal to land
+# even on a fast machine (about 1 ms per iteration).
+args="--n-components 8 --solver mu --init random --random-state 2 --tol 0 --max-iter 4000 --verbose"
 same_bits() {  # model reference label
   if $PY "$root/scripts/compare_models.py" "$1" "$2" --rtol 0 >/dev/null; then
     ok "$3: identical bits to the uninterrupted mpirun run"
@@ -91,8 +94,9 @@ job=$(submit fit.sbatch resumed.h5)
 jobs+=("$job")
 wait_state "$job" RUNNING || bad "job $job never ran"
 log="$work/dnmf-fit-$job.out"
-for _ in $(seq 200); do grep -q "start" "$log" 2>/dev/null && break; sleep 0.1; done
-sleep 1.5  # let dnmf get into its iterations (the run takes several seconds)
+# Wait (up to 60 s) until dnmf has reported iteration 100: it is then inside its iterations.
+for _ in $(seq 1200); do grep -Eq '^ +100 ' "$log" 2>/dev/null && break; sleep 0.05; done
+grep -Eq '^ +100 ' "$log" 2>/dev/null || bad "job $job never reported iteration 100"
 t_signal=$(now)
 scancel --signal=USR1 --batch "$job"
 for _ in $(seq 600); do grep -q "requeueing" "$log" 2>/dev/null && break; sleep 0.1; done
