@@ -4,7 +4,9 @@ random init for it (/W0, /H0), without ever forming it densely.
 
   make_sparse.py OUT.h5 --rows 1000000 --cols 100000 --nnz 10000000 --k 20 [--power-law]
 
---power-law draws row lengths from a Zipf-like law (a few very long rows), to test balance.
+--power-law draws row lengths from a Zipf-like law (a few very long rows), to test balance;
+with --sorted the rows come longest first (as in data ordered by popularity), the case where
+blocks of equal row counts are most uneven.
 """
 import argparse
 
@@ -24,6 +26,7 @@ def main():
     ap.add_argument("--k", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--power-law", action="store_true")
+    ap.add_argument("--sorted", action="store_true", help="longest rows first")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     if args.power_law:
@@ -31,6 +34,8 @@ def main():
         rng.shuffle(weights)
         lengths = rng.multinomial(args.nnz, weights / weights.sum())
         lengths = np.minimum(lengths, args.cols)
+        if args.sorted:
+            lengths = np.sort(lengths)[::-1]
     else:
         lengths = rng.multinomial(args.nnz, np.full(args.rows, 1.0 / args.rows))
     indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)

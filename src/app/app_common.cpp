@@ -64,7 +64,7 @@ template <typename T>
 void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers) {
   auto t = timers.scope(Phase::io);
   if (info.sparse) {
-    io::read_sparse(info, x);
+    x = io::read_sparse<T>(info, x.grid());
   } else {
     io::read_block(x.grid().all(), info.path, x.row_range(), x.col_range(), x.local());
   }

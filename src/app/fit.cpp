@@ -8,6 +8,7 @@
 #include "app_common.hpp"
 #include "checkpoint.hpp"
 #include "dnmf/app/commands.hpp"
+#include "dnmf/dist/balance.hpp"
 
 namespace dnmf::app {
 namespace {
@@ -139,11 +140,25 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
 
   DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
   read_x(xinfo, x, timers);
+  if (x.sparse()) {  // blocks are cut by stored entries: report how even that came out
+    const double ratio = imbalance(grid.all(), x.local_nnz());
+    if (root && params.verbose) {
+      out << "  stored entries per rank: max/mean " << fmt("%.3f", ratio);
+      if (shape.pr + shape.pc <= 16) {  // the cuts, while they fit on a line
+        out << " (rows cut at";
+        for (std::int64_t b : x.row_axis().bounds()) out << " " << b;
+        out << "; columns cut at";
+        for (std::int64_t b : x.col_axis().bounds()) out << " " << b;
+        out << ")";
+      }
+      out << "\n";
+    }
+  }
   std::optional<DistFactor<T>> w0, ht0;
   if (init == Init::custom) {
     auto t = timers.scope(Phase::io);
-    ht0.emplace(grid, FactorSide::features, p, k);
-    w0.emplace(grid, FactorSide::samples, n, k);
+    ht0.emplace(DistFactor<T>::like(x, FactorSide::features, k));
+    w0.emplace(DistFactor<T>::like(x, FactorSide::samples, k));
     read_h_as_ht(grid.all(), h0info.path, *ht0);
     io::read_block(grid.all(), w0info.path, w0->owned(), Range{0, k}, w0->local());
   }
@@ -212,7 +227,8 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
         return model.fit_transform(x, w0 ? &*w0 : nullptr, ht0 ? &*ht0 : nullptr);
       });
     }
-    DistFactor<T> ws(grid, FactorSide::samples, n, k), hs(grid, FactorSide::features, p, k);
+    DistFactor<T> ws = DistFactor<T>::like(x, FactorSide::samples, k);
+    DistFactor<T> hs = DistFactor<T>::like(x, FactorSide::features, k);
     io::read_block(grid.all(), io::ObjectPath{plan.resume, "/W"}, ws.owned(), Range{0, k},
                    ws.local());
     read_h_as_ht(grid.all(), io::ObjectPath{plan.resume, "/H"}, hs);

@@ -28,14 +28,25 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
   const io::DatasetInfo d = io::probe_matrix(comm, io::parse_object_path(input));
   std::vector<std::int64_t> per_rank;
   const GridShape g = choose_grid(d.rows, d.cols, k, ranks);
+  Axis rows = Axis::uniform(d.rows, g.pr), cols = Axis::uniform(d.cols, g.pc);
   mpi::agree(comm, [&] {
-    if (comm.rank() == 0 && d.sparse) per_rank = io::sparse_block_counts(d, g.pr, g.pc);
+    if (comm.rank() == 0 && d.sparse) {
+      io::SparseLayout layout = io::sparse_layout(d, g.pr, g.pc);
+      rows = layout.rows;
+      cols = layout.cols;
+      per_rank = std::move(layout.block_nnz);
+    }
   });
   if (comm.rank() != 0) return;
   const double elem = d.type == io::ElementType::float32 ? 4.0 : 8.0;
-  // The largest rank: first block row and column are the biggest of the balanced split.
-  const double mi = static_cast<double>(block_range(d.rows, g.pr, 0).size);
-  const double nj = static_cast<double>(block_range(d.cols, g.pc, 0).size);
+  // The largest rank: the longest block row and column (sparse blocks are cut by entries).
+  auto longest = [](const Axis& a) {
+    std::int64_t m = 0;
+    for (int b = 0; b < a.parts(); ++b) m = std::max(m, a.block(b).size);
+    return static_cast<double>(m);
+  };
+  const double mi = longest(rows);
+  const double nj = longest(cols);
   double x_bytes = mi * nj * elem;
   std::int64_t max_nnz = 0;
   double mean_nnz = 0;

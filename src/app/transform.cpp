@@ -7,11 +7,11 @@
 namespace dnmf::app {
 namespace {
 
-/// The model's estimator on a fresh grid for an n x p problem, with H read into Ht's layout.
+/// The model's estimator, with H read into Ht's blocks along `axis`.
 template <typename T>
-NMF<T> load_model(const ProcessGrid& grid, const ModelFile& model_file, std::int64_t p) {
+NMF<T> load_model(const ProcessGrid& grid, const ModelFile& model_file, const Axis& axis) {
   NMF<T> model(model_file.params);
-  DistFactor<T> ht(grid, FactorSide::features, p, model_file.n_components);
+  DistFactor<T> ht(grid, FactorSide::features, axis, model_file.n_components);
   read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
   model.set_components(std::move(ht));
   return model;
@@ -24,7 +24,8 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   const std::int64_t n = xinfo.rows, p = xinfo.cols, k = model_file.n_components;
   const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
   ProcessGrid grid(comm, shape);
-  NMF<T> model = load_model<T>(grid, model_file, p);
+  // H in uniform blocks; transform moves it to X's blocks (balanced by entries when sparse).
+  NMF<T> model = load_model<T>(grid, model_file, Axis::uniform(p, grid.pc()));
   DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
   read_x(xinfo, x, model.timers());
   model.set_observer(progress_printer(grid.all(), model_file.params, out));
@@ -66,7 +67,7 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io:
   });
   const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
   ProcessGrid grid(comm, shape);
-  const NMF<T> model = load_model<T>(grid, model_file, p);
+  const NMF<T> model = load_model<T>(grid, model_file, Axis::uniform(p, grid.pc()));
   DistFactor<T> w(grid, FactorSide::samples, n, k);
   io::read_block(grid.all(), winfo.path, w.owned(), Range{0, k}, w.local());
   const DistMatrix<T> x = model.inverse_transform(w);

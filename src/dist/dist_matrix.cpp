@@ -1,16 +1,29 @@
 #include "dnmf/dist/dist_matrix.hpp"
 
+#include <algorithm>
+
+#include "dnmf/core/error.hpp"
+
 namespace dnmf {
 
 template <typename T>
 DistMatrix<T>::DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols,
                           Storage storage)
+    : DistMatrix(grid, Axis::uniform(rows, grid.pr()), Axis::uniform(cols, grid.pc()), storage) {}
+
+template <typename T>
+DistMatrix<T>::DistMatrix(const ProcessGrid& grid, Axis row_axis, Axis col_axis, Storage storage)
     : grid_(&grid),
-      rows_(rows),
-      cols_(cols),
-      row_range_(block_range(rows, grid.pr(), grid.my_row())),
-      col_range_(block_range(cols, grid.pc(), grid.my_col())),
+      rows_(row_axis.size()),
+      cols_(col_axis.size()),
+      row_axis_(std::move(row_axis)),
+      col_axis_(std::move(col_axis)),
       storage_(storage) {
+  if (row_axis_.parts() != grid.pr() || col_axis_.parts() != grid.pc()) {
+    throw InternalError("DistMatrix: the axes do not match the grid's shape");
+  }
+  row_range_ = row_axis_.block(grid.my_row());
+  col_range_ = col_axis_.block(grid.my_col());
   if (storage == Storage::dense) {
     local_.resize(row_range_.size, col_range_.size);
   } else {
@@ -21,14 +34,22 @@ DistMatrix<T>::DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64
 }
 
 FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows) {
+  const bool w = side == FactorSide::samples;
+  return factor_layout(grid, side, Axis::uniform(global_rows, w ? grid.pr() : grid.pc()));
+}
+
+FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, const Axis& axis) {
   FactorLayout l;
   l.side = side;
-  l.global_rows = global_rows;
+  l.global_rows = axis.size();
+  l.axis = axis;
   const bool w = side == FactorSide::samples;
+  if (axis.parts() != (w ? grid.pr() : grid.pc())) {
+    throw InternalError("factor_layout: the axis does not match the grid's shape");
+  }
   // W's block is my grid row's rows of X, split among the pc ranks of that row; Ht's block is my
   // grid column's columns of X, split among its pr ranks.
-  l.block = w ? block_range(global_rows, grid.pr(), grid.my_row())
-              : block_range(global_rows, grid.pc(), grid.my_col());
+  l.block = axis.block(w ? grid.my_row() : grid.my_col());
   const int parts = w ? grid.pc() : grid.pr();
   const int index = w ? grid.my_col() : grid.my_row();
   const Range mine = block_range(l.block.size, parts, index);
@@ -46,6 +67,14 @@ DistFactor<T>::DistFactor(const ProcessGrid& grid, FactorSide side, std::int64_t
       local_(layout_.owned.size, k) {}
 
 template <typename T>
+DistFactor<T>::DistFactor(const ProcessGrid& grid, FactorSide side, const Axis& axis,
+                          std::int64_t k)
+    : grid_(&grid),
+      layout_(factor_layout(grid, side, axis)),
+      k_(k),
+      local_(layout_.owned.size, k) {}
+
+template <typename T>
 const mpi::Comm& DistFactor<T>::sharing_comm() const {
   return layout_.side == FactorSide::samples ? grid_->row_comm() : grid_->col_comm();
 }
@@ -56,6 +85,48 @@ void DistFactor<T>::gather_block(Matrix<T>& block) const {
   std::vector<std::int64_t> counts(layout_.counts);
   for (auto& c : counts) c *= k_;
   sharing_comm().allgatherv(local_.data(), block.data(), counts);
+}
+
+template <typename T>
+DistFactor<T> DistFactor<T>::relaid(const Axis& axis) const {
+  DistFactor<T> out(*grid_, layout_.side, axis, k_);
+  if (axis == layout_.axis) {
+    out.local_ = local_;
+    return out;
+  }
+  if (axis.size() != layout_.global_rows) {
+    throw InternalError("DistFactor::relaid: the new axis has a different length");
+  }
+  // Every rank's owned rows before and after, as (begin, size) pairs.
+  const mpi::Comm& all = grid_->all();
+  const int p = all.size();
+  const std::int64_t mine[4] = {layout_.owned.begin, layout_.owned.size, out.owned().begin,
+                                out.owned().size};
+  std::vector<std::int64_t> every(static_cast<std::size_t>(4 * p));
+  all.allgatherv(mine, every.data(), std::vector<std::int64_t>(static_cast<std::size_t>(p), 4));
+  auto overlap = [](Range a, Range b) {
+    const std::int64_t lo = std::max(a.begin, b.begin), hi = std::min(a.end(), b.end());
+    return Range{lo, std::max<std::int64_t>(0, hi - lo)};
+  };
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(p));
+  std::vector<T> send;
+  send.reserve(static_cast<std::size_t>(local_.size()));
+  for (int r = 0; r < p; ++r) {  // my rows that rank r owns afterwards, in rank order
+    const Range o = overlap(layout_.owned, {every[4 * r + 2], every[4 * r + 3]});
+    counts[static_cast<std::size_t>(r)] = o.size * k_;
+    const T* first = local_.data() + (o.begin - layout_.owned.begin) * k_;
+    send.insert(send.end(), first, first + o.size * k_);
+  }
+  const std::vector<T> got = all.alltoallv(send.data(), counts);
+  std::size_t at = 0;
+  for (int r = 0; r < p; ++r) {  // what rank r had of my new rows
+    const Range o = overlap({every[4 * r], every[4 * r + 1]}, out.owned());
+    std::copy(got.begin() + static_cast<std::ptrdiff_t>(at),
+              got.begin() + static_cast<std::ptrdiff_t>(at + o.size * k_),
+              out.local_.data() + (o.begin - out.owned().begin) * k_);
+    at += static_cast<std::size_t>(o.size * k_);
+  }
+  return out;
 }
 
 template <typename T>

@@ -23,6 +23,13 @@ void transpose(const Matrix<T>& in, Matrix<T>& out) {
 }  // namespace
 
 template <typename T>
+void DistProducts<T>::require_layouts(const Axis& cols, const Axis& rows) const {
+  if (rows != x_.row_axis() || cols != x_.col_axis()) {
+    throw InternalError("DistProducts: a factor's blocks do not follow X's blocks");
+  }
+}
+
+template <typename T>
 void DistProducts<T>::gram(const DistFactor<T>& f, Matrix<T>& g) {
   auto t = timers_->scope(Phase::gram);
   const std::int64_t k = f.k();
@@ -36,6 +43,7 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
                                  Matrix<T>& out) {
   const std::int64_t k = ht.k();
   const Matrix<T>& xl = x_.local();
+  require_layouts(ht.layout().axis, w_layout.axis);
   const Matrix<T>* hb;
   {
     auto t = timers_->scope(Phase::allgather);
@@ -70,6 +78,7 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
                                  Matrix<T>& out) {
   const std::int64_t k = w.k();
   const Matrix<T>& xl = x_.local();
+  require_layouts(ht_layout.axis, w.layout().axis);
   const Matrix<T>* wb;
   {
     auto t = timers_->scope(Phase::allgather);

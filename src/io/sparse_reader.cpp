@@ -6,6 +6,8 @@
 
 #include "dnmf/io/sparse.hpp"
 
+#include "dnmf/dist/balance.hpp"
+
 namespace dnmf::io {
 namespace {
 
@@ -51,21 +53,18 @@ bool read_range(hid_t g, const char* name, std::int64_t begin, std::int64_t coun
 }  // namespace
 
 template <typename T>
-void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
-  const ProcessGrid& grid = x.grid();
+DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   const bool csc = info.csc;
-  // My slice of the major dimension, and the communicator among which entries are exchanged.
-  const Range block = csc ? x.col_range() : x.row_range();
-  const int parts = csc ? grid.pr() : grid.pc();
-  const int index = csc ? grid.my_row() : grid.my_col();
-  const Range mine = block_range(block.size, parts, index);
-  const std::int64_t first = block.begin + mine.begin;  // global major index of my first line
-  const mpi::Comm& exchange = csc ? grid.col_comm() : grid.row_comm();
+  // Reading: the major lines (CSR rows, CSC columns) are shared out evenly over all ranks; each
+  // reads its slice of indptr, then the matching indices and data.
+  const mpi::Comm& all = grid.all();
   const std::int64_t major = csc ? info.cols : info.rows, minor = csc ? info.rows : info.cols;
+  const Range mine = my_slice(all, major);
+  const std::int64_t first = mine.begin;  // global major index of my first line
   const std::string where = info.path.str();
 
   Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
-  H5Pset_fapl_mpio(fapl.id, grid.all().get(), MPI_INFO_NULL);
+  H5Pset_fapl_mpio(fapl.id, all.get(), MPI_INFO_NULL);
   Id file{H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, fapl.id), H5Fclose};
   if (file.id < 0) throw IoError("cannot open '" + info.path.file + "' for a parallel read");
   Id g{H5Gopen2(file.id, info.path.object.c_str(), H5P_DEFAULT), H5Gclose};
@@ -104,7 +103,7 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
       count = indptr.back() - indptr.front();
     }
   }
-  mpi::raise_if_any(grid.all(), problem);
+  mpi::raise_if_any(all, problem);
 
   bool ok = read_range(g.id, "indices", begin, count, indices);
   ok = read_range(g.id, "data", begin, count, values) && ok;
@@ -116,17 +115,30 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
           " out of range [0, " + std::to_string(minor) + ")"));
     }
   }
-  mpi::raise_if_any(grid.all(), problem);
+  mpi::raise_if_any(all, problem);
 
-  // Route each entry to the exchange-communicator rank owning its minor index's block.
-  const int dests = exchange.size();
-  std::vector<std::int64_t> bounds(static_cast<std::size_t>(dests) + 1, 0);
-  for (int d = 0; d < dests; ++d) bounds[d + 1] = block_range(minor, dests, d).end();
-  auto owner = [&](std::int64_t m) {
-    return static_cast<int>(std::upper_bound(bounds.begin(), bounds.end(), m) - bounds.begin() - 1);
+  // Cut both dimensions into blocks of about equal entry counts: line lengths come from my
+  // indptr slice, minor counts from my indices (duplicates count as stored entries here).
+  std::vector<std::int64_t> lengths(static_cast<std::size_t>(mine.size));
+  for (std::int64_t line = 0; line < mine.size; ++line)
+    lengths[static_cast<std::size_t>(line)] = indptr[line + 1] - indptr[line];
+  const int major_parts = csc ? grid.pc() : grid.pr(), minor_parts = csc ? grid.pr() : grid.pc();
+  Axis major_axis = balanced_axis(all, major, major_parts, lengths);
+  std::vector<std::int64_t>().swap(lengths);
+  Axis minor_axis = balanced_axis(all, minor, minor_parts, count_into_slices(all, minor, indices));
+  DistMatrix<T> x(grid, csc ? minor_axis : major_axis, csc ? major_axis : minor_axis,
+                  Storage::sparse);
+
+  // Route each entry to the rank owning its row block and column block.
+  const int dests = all.size();
+  auto owner = [&](std::int64_t line, std::int64_t m) {
+    const int a = major_axis.block_of(line), b = minor_axis.block_of(m);
+    return csc ? b * grid.pc() + a : a * grid.pc() + b;
   };
   std::vector<std::int64_t> counts(static_cast<std::size_t>(dests), 0);
-  for (std::int64_t e = 0; e < count; ++e) ++counts[owner(indices[e])];
+  for (std::int64_t line = 0; line < mine.size; ++line)
+    for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e)
+      ++counts[static_cast<std::size_t>(owner(first + line, indices[e]))];
   std::vector<std::int64_t> offsets(static_cast<std::size_t>(dests), 0);
   std::partial_sum(counts.begin(), counts.end() - 1, offsets.begin() + 1);
   std::vector<std::int64_t> send_pos(static_cast<std::size_t>(2 * count));
@@ -134,7 +146,7 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
   std::vector<std::int64_t> cursor = offsets;
   for (std::int64_t line = 0; line < mine.size; ++line) {
     for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e) {
-      const std::int64_t at = cursor[owner(indices[e])]++;
+      const std::int64_t at = cursor[static_cast<std::size_t>(owner(first + line, indices[e]))]++;
       send_pos[2 * at] = first + line;  // global major index
       send_pos[2 * at + 1] = indices[e];
       send_val[at] = values[e];
@@ -145,9 +157,9 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
   std::vector<T>().swap(values);
   std::vector<std::int64_t> pos_counts(counts);
   for (auto& c : pos_counts) c *= 2;
-  std::vector<std::int64_t> got_pos = exchange.alltoallv(send_pos.data(), pos_counts);
+  std::vector<std::int64_t> got_pos = all.alltoallv(send_pos.data(), pos_counts);
   std::vector<std::int64_t>().swap(send_pos);
-  std::vector<T> got_val = exchange.alltoallv(send_val.data(), counts);
+  std::vector<T> got_val = all.alltoallv(send_val.data(), counts);
   std::vector<T>().swap(send_val);
 
   // Assemble the local CSR block in place: count per local row, place, then sort each row by
@@ -197,20 +209,17 @@ void read_sparse(const DatasetInfo& info, DistMatrix<T>& x) {
   out.indptr[out.rows] = kept;
   out.indices.resize(static_cast<std::size_t>(kept));
   out.values.resize(static_cast<std::size_t>(kept));
+  return x;
 }
 
-std::vector<std::int64_t> sparse_block_counts(const DatasetInfo& info, int pr, int pc) {
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(pr * pc), 0);
+SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
   Id file{H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   if (file.id < 0) throw IoError("cannot open '" + info.path.file + "'");
   Id g{H5Gopen2(file.id, info.path.object.c_str(), H5P_DEFAULT), H5Gclose};
   const std::int64_t major = info.csc ? info.cols : info.rows;
   const std::int64_t minor = info.csc ? info.rows : info.cols;
   const int major_parts = info.csc ? pc : pr, minor_parts = info.csc ? pr : pc;
-  std::vector<std::int64_t> minor_bounds(static_cast<std::size_t>(minor_parts) + 1, 0);
-  for (int d = 0; d < minor_parts; ++d)
-    minor_bounds[d + 1] = block_range(minor, minor_parts, d).end();
-  // Stream each major block's index range in chunks; serial reads on this one process.
+  // Serial reads on this one process, indices streamed in chunks.
   auto read_serial = [&](const char* name, std::int64_t begin, std::int64_t n,
                          std::vector<std::int64_t>& out) {
     out.resize(static_cast<std::size_t>(n));
@@ -223,29 +232,43 @@ std::vector<std::int64_t> sparse_block_counts(const DatasetInfo& info, int pr, i
       throw IoError("cannot read '" + info.path.str() + "/" + name + "'");
     }
   };
+  constexpr std::int64_t chunk = 1 << 20;
   std::vector<std::int64_t> ptr, idx;
-  for (int b = 0; b < major_parts; ++b) {
-    const Range r = block_range(major, major_parts, b);
-    read_serial("indptr", r.begin, 1, ptr);
-    const std::int64_t lo = ptr[0];
-    read_serial("indptr", r.end(), 1, ptr);
-    const std::int64_t hi = ptr[0];
-    for (std::int64_t c0 = lo; c0 < hi; c0 += (1 << 20)) {
-      const std::int64_t n = std::min<std::int64_t>(1 << 20, hi - c0);
+  read_serial("indptr", 0, major + 1, ptr);
+  auto for_each_index = [&](auto&& body) {  // body(major line, minor index)
+    std::int64_t line = 0;
+    for (std::int64_t c0 = 0; c0 < ptr[major]; c0 += chunk) {
+      const std::int64_t n = std::min(chunk, ptr[major] - c0);
       read_serial("indices", c0, n, idx);
-      for (std::int64_t v : idx) {
-        const int m =
-            static_cast<int>(std::upper_bound(minor_bounds.begin(), minor_bounds.end(), v) -
-                             minor_bounds.begin() - 1);
-        const int row = info.csc ? m : b, col = info.csc ? b : m;
-        ++counts[static_cast<std::size_t>(row * pc + col)];
+      for (std::int64_t e = 0; e < n; ++e) {
+        while (ptr[line + 1] <= c0 + e) ++line;
+        body(line, idx[e]);
       }
     }
-  }
-  return counts;
+  };
+  // The same cuts as read_sparse makes on any number of ranks (balanced_axis on one process).
+  const mpi::Comm self = mpi::Comm::wrap(MPI_COMM_SELF);
+  std::vector<std::int64_t> weights(static_cast<std::size_t>(major));
+  for (std::int64_t i = 0; i < major; ++i) weights[i] = ptr[i + 1] - ptr[i];
+  const Axis major_axis = balanced_axis(self, major, major_parts, weights);
+  weights.assign(static_cast<std::size_t>(minor), 0);
+  for_each_index([&](std::int64_t, std::int64_t m) {
+    if (m < 0 || m >= minor)
+      throw InputError("invalid sparse structure in '" + info.path.str() + "': index out of range");
+    ++weights[static_cast<std::size_t>(m)];
+  });
+  const Axis minor_axis = balanced_axis(self, minor, minor_parts, weights);
+  std::vector<std::int64_t>().swap(weights);
+  SparseLayout out{info.csc ? minor_axis : major_axis, info.csc ? major_axis : minor_axis,
+                   std::vector<std::int64_t>(static_cast<std::size_t>(pr * pc), 0)};
+  for_each_index([&](std::int64_t line, std::int64_t m) {
+    const int a = major_axis.block_of(line), b = minor_axis.block_of(m);
+    ++out.block_nnz[static_cast<std::size_t>(info.csc ? b * pc + a : a * pc + b)];
+  });
+  return out;
 }
 
-template void read_sparse<double>(const DatasetInfo&, DistMatrix<double>&);
-template void read_sparse<float>(const DatasetInfo&, DistMatrix<float>&);
+template DistMatrix<double> read_sparse<double>(const DatasetInfo&, const ProcessGrid&);
+template DistMatrix<float> read_sparse<float>(const DatasetInfo&, const ProcessGrid&);
 
 }  // namespace dnmf::io

@@ -99,14 +99,14 @@ DistFactor<T> NMF<T>::fit_transform(const DistMatrix<T>& x, const DistFactor<T>*
 
   seed_used_ = resolve_seed(grid);
 
-  DistFactor<T> w(grid, FactorSide::samples, n, k);
-  DistFactor<T> ht(grid, FactorSide::features, p, k);
+  DistFactor<T> w = DistFactor<T>::like(x, FactorSide::samples, k);
+  DistFactor<T> ht = DistFactor<T>::like(x, FactorSide::features, k);
   DistProducts<T> products(x, &timers_);
   {
     auto t = timers_.scope(Phase::init);
     if (init_used_ == Init::custom) {
-      w.local() = w0->local();
-      ht.local() = ht0->local();
+      w = w0->relaid(x.row_axis());  // a copy in X's layout
+      ht = ht0->relaid(x.col_axis());
       mpi::agree(grid.all(), [&] {
         check_custom_factor(ht, "H");
         check_custom_factor(w, "W");
@@ -138,12 +138,13 @@ DistFactor<T> NMF<T>::transform(const DistMatrix<T>& x) {
     }
   });
   const DataSummary data = validate_data(x, "X");
-  DistFactor<T> w(x.grid(), FactorSide::samples, x.rows(), n_components_);
+  DistFactor<T> w = DistFactor<T>::like(x, FactorSide::samples, n_components_);
   if (params_.solver == Solver::mu) {  // MU cannot move zeros, so sklearn starts from a constant
     w.local().fill(static_cast<T>(std::sqrt(data.mean() / static_cast<double>(n_components_))));
   }
   seed_used_ = resolve_seed(x.grid());
-  DistFactor<T> ht = h;  // the solver takes H mutable; with update_h = false it stays unchanged
+  // The solver takes H mutable (with update_h = false it stays unchanged), in X's layout.
+  DistFactor<T> ht = h.relaid(x.col_axis());
   DistProducts<T> products(x, &timers_);
   solve(products, w, ht, false, x.rows(), x.cols());
   return w;
@@ -156,7 +157,7 @@ DistMatrix<T> NMF<T>::inverse_transform(const DistFactor<T>& w) const {
   if (&grid != &h.grid()) {
     throw UsageError("inverse_transform: W must be distributed on the grid of the components");
   }
-  DistMatrix<T> x(grid, w.global_rows(), h.global_rows());
+  DistMatrix<T> x(grid, w.layout().axis, h.layout().axis, Storage::dense);
   Matrix<T> w_block, ht_block;
   w.gather_block(w_block);   // W rows R_i
   h.gather_block(ht_block);  // Ht rows C_j

@@ -84,6 +84,14 @@ class TallProxy {
 
   std::int64_t rows() const { return m_; }
   const ProcessGrid& grid() const { return *grid_; }
+
+  /// `a` in the uniform layout the proxy expects (X's blocks may be balanced by entries;
+  /// a copy either way). Collective.
+  template <typename T>
+  DistFactor<T> uniform(const DistFactor<T>& a) const {
+    const int parts = side_ == FactorSide::samples ? grid_->pr() : grid_->pc();
+    return a.relaid(Axis::uniform(m_, parts));
+  }
   FactorSide side() const { return side_; }
 
   /// Leading dimension of the local part of a block-cyclic copy (its local row count).
@@ -165,7 +173,7 @@ class TallProxy {
 template <typename T>
 DistFactor<T> lu_permuted_l(const TallProxy& proxy, const DistFactor<T>& a) {
   const std::int64_t m = a.global_rows(), c = a.k(), kk = std::min(m, c);
-  BlockCyclic<T> bc = proxy.to_copy(a.local(), c, TallProxy::Blocks::square);
+  BlockCyclic<T> bc = proxy.to_copy(proxy.uniform(a).local(), c, TallProxy::Blocks::square);
   std::vector<int> ipiv;
   // info > 0 means an exactly zero pivot (U singular): the factorization is still complete and
   // L is what we need, as scipy's lu, which does not fail there either.
@@ -178,7 +186,7 @@ DistFactor<T> lu_permuted_l(const TallProxy& proxy, const DistFactor<T>& a) {
   la::apply_row_pivots(la::PivotDirection::backward, kk, kk, bc.a.data(), 0, bc.desc, ipiv);
   DistFactor<T> out(proxy.grid(), proxy.side(), m, kk);
   proxy.from_copy(bc, kk, out.local());
-  return out;
+  return out.relaid(a.layout().axis);
 }
 
 /// Replaces a tall factor A (m x c, m >= c) by the orthonormal factor Q of its economic QR
@@ -189,7 +197,8 @@ template <typename T>
 void qr_in_place(const TallProxy& proxy, DistFactor<T>& a, Matrix<T>* r) {
   const std::int64_t m = a.global_rows(), c = a.k();
   if (m < c) throw InternalError("nndsvd: QR of a wide factor");
-  BlockCyclic<T> bc = proxy.to_copy(a.local(), c, TallProxy::Blocks::narrow);
+  DistFactor<T> au = proxy.uniform(a);
+  BlockCyclic<T> bc = proxy.to_copy(au.local(), c, TallProxy::Blocks::narrow);
   std::vector<T> tau;
   la::geqrf(m, c, bc.a.data(), 0, 0, bc.desc, tau);
   const std::int64_t ld = proxy.copy_ld();
@@ -204,14 +213,15 @@ void qr_in_place(const TallProxy& proxy, DistFactor<T>& a, Matrix<T>* r) {
     a.grid().all().allreduce_sum(r->data(), r->size());
   }
   la::orgqr(m, c, c, bc.a.data(), 0, 0, bc.desc, tau);
-  proxy.from_copy(bc, c, a.local());
+  proxy.from_copy(bc, c, au.local());
+  a = au.relaid(a.layout().axis);
 }
 
 /// F S[:, 0:cols] for my rows of a tall F (rows x c) and a replicated row-major S (c x c).
 /// Local.
 template <typename T>
 DistFactor<T> times_small(const DistFactor<T>& f, const Matrix<T>& s, std::int64_t cols) {
-  DistFactor<T> out(f.grid(), f.layout().side, f.global_rows(), cols);
+  DistFactor<T> out = f.with_columns(cols);
   const Matrix<T>& fl = f.local();
   la::gemm(la::Op::none, la::Op::none, fl.rows(), cols, f.k(), T(1), fl.data(), f.k(), s.data(),
            s.cols(), T(0), out.local().data(), cols);
@@ -305,7 +315,7 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
 
   // M F for F on the C side, and M^T F for F on the R side.
   auto times_m = [&](const DistFactor<T>& f) {
-    DistFactor<T> out(grid, side_r, rows_r, f.k());
+    DistFactor<T> out = DistFactor<T>::like(x, side_r, f.k());
     if (transposed) {
       products.xt_times_w(f, out.layout(), out.local());
     } else {
@@ -314,7 +324,7 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
     return out;
   };
   auto times_mt = [&](const DistFactor<T>& f) {
-    DistFactor<T> out(grid, side_c, rows_c, f.k());
+    DistFactor<T> out = DistFactor<T>::like(x, side_c, f.k());
     if (transposed) {
       products.x_times_ht(f, out.layout(), out.local());
     } else {
@@ -325,7 +335,7 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   const TallProxy proxy_r(grid, side_r, rows_r), proxy_c(grid, side_c, rows_c);
 
   // 1. Omega, cast to T as sklearn casts it to X's dtype.
-  DistFactor<T> q(grid, side_c, rows_c, r);
+  DistFactor<T> q = DistFactor<T>::like(x, side_c, r);
   {
     rng::NumpyRandomState rs(seed);
     rs.discard_normals(static_cast<std::uint64_t>(q.owned().begin * r));

@@ -471,6 +471,45 @@ def _(tmp):
     return "; ".join(details)
 
 
+@case("balance: power-law rows, sorted longest first, 4 ranks")
+def _(tmp):
+    # Rows of Zipf-like lengths, longest first: blocks of equal row counts would give the first
+    # block most of the entries. dnmf cuts rows and columns by stored entries instead; `dnmf info`
+    # and `fit --verbose` report max/mean over ranks, which must stay under 1.10 on every grid,
+    # and the fitted factors must not depend on the grid.
+    res = run([PYTHON, os.path.join(SCRIPTS, "bench", "make_sparse.py"), "pl.h5", "--rows",
+               "6000", "--cols", "800", "--nnz", "60000", "--k", "4", "--power-law", "--sorted",
+               "--seed", "3"], tmp)
+    check(res.rc == 0, f"make_sparse.py failed: {res.err[-300:]}")
+    with h5py.File(os.path.join(tmp, "pl.h5"), "r") as f:
+        indptr = f["X/indptr"][()]
+    uniform = np.diff(indptr[[0, 1500, 3000, 4500, 6000]])
+    naive = uniform.max() / uniform.mean()
+    details = [f"row blocks of equal size: max/mean {naive:.2f}"]
+    check(naive > 1.5, f"the test matrix is not skewed enough: {naive:.2f}")
+    info = dnmf(tmp, "info", "pl.h5:/X", "--ranks", "4", "--n-components", "4", ranks=1)
+    check(info.rc == 0, f"info: exit {info.rc}: {info.summary()}")
+    m = re.search(r"max/mean ([0-9.]+)", info.out)
+    check(m and float(m.group(1)) < 1.10, f"info: nnz per rank not balanced: {info.out!r}")
+    details.append(f"info 4 ranks {m.group(1)}")
+    base = ["pl.h5:/X", "--n-components", "4", "--solver", "mu", "--beta-loss", "1", "--init",
+            "custom", "--init-W", "pl.h5:/W0", "--init-H", "pl.h5:/H0", "--tol", "0", "--max-iter", "15"]
+    ref = dnmf(tmp, "fit", *base, "--output", "pl1.h5", ranks=1)
+    expect_fit_ok(ref, os.path.join(tmp, "pl1.h5"))
+    W1, H1, _ = read_model(os.path.join(tmp, "pl1.h5"))
+    for grid in ("4x1", "2x2", "1x4"):
+        out = f"pl_{grid}.h5"
+        res = dnmf(tmp, "fit", *base, "--grid", grid, "--verbose", "--output", out, ranks=4)
+        expect_fit_ok(res, os.path.join(tmp, out))
+        m = re.search(r"stored entries per rank: max/mean ([0-9.]+)", res.out)
+        check(m and float(m.group(1)) < 1.10, f"fit {grid}: not balanced: {res.out[:600]!r}")
+        W, H, _ = read_model(os.path.join(tmp, out))
+        diff = max(np.abs(W - W1).max() / np.abs(W1).max(), np.abs(H - H1).max() / np.abs(H1).max())
+        check(diff < 1e-10, f"fit {grid}: differs from the 1-rank fit by {diff:.2e}")
+        details.append(f"{grid} {m.group(1)} (diff {diff:.1e})")
+    return "; ".join(details)
+
+
 error_case("info: missing file (1 rank)", ["info", "no_such_file.h5"], ["no_such_file.h5"],
            code=4, ranks=1)
 

@@ -23,9 +23,20 @@ struct Outcome {
   FitResult result;
 };
 
+/// Uneven blocks like those of a skewed sparse matrix balanced by entries: block b ends at
+/// n (b / parts)^2, and the first block is empty when there are 3 parts or more.
+Axis skewed_axis(std::int64_t n, int parts) {
+  std::vector<std::int64_t> bounds(static_cast<std::size_t>(parts) + 1);
+  for (int b = 0; b <= parts; ++b)
+    bounds[static_cast<std::size_t>(b)] = n * b * b / (parts * parts);
+  if (parts >= 3) bounds[1] = 0;
+  return Axis(bounds);
+}
+
 /// Runs the configured solver on `comm` with the given grid and gathers W and Ht on every rank.
+/// `skewed`: X's blocks (and so the factors') follow skewed_axis instead of block_range.
 Outcome run(const mpi::Comm& comm, GridShape shape, const Config& c, const Matrix<double>& x0,
-            const Matrix<double>& w0, const Matrix<double>& ht0) {
+            const Matrix<double>& w0, const Matrix<double>& ht0, bool skewed = false) {
   const std::int64_t m = x0.rows(), n = x0.cols(), k = w0.cols();
   NmfParams p;
   p.solver = c.solver;
@@ -36,9 +47,12 @@ Outcome run(const mpi::Comm& comm, GridShape shape, const Config& c, const Matri
   p.alpha_W = c.alpha_w;
   p.l1_ratio = c.l1_ratio;
   const ProcessGrid grid(comm, shape);
-  DistMatrix<double> x(grid, m, n);
+  DistMatrix<double> x = skewed ? DistMatrix<double>(grid, skewed_axis(m, shape.pr),
+                                                     skewed_axis(n, shape.pc), Storage::dense)
+                                : DistMatrix<double>(grid, m, n);
   test::scatter_block(x0, x);
-  DistFactor<double> w(grid, FactorSide::samples, m, k), ht(grid, FactorSide::features, n, k);
+  DistFactor<double> w = DistFactor<double>::like(x, FactorSide::samples, k);
+  DistFactor<double> ht = DistFactor<double>::like(x, FactorSide::features, k);
   test::scatter_rows(w0, w);
   test::scatter_rows(ht0, ht);
   DistProducts<double> products(x);
@@ -88,6 +102,11 @@ TEST_P(SolverVsSerial, EveryGridMatchesTheSerialRun) {
                 1e-12 * serial.result.reconstruction_err);
     EXPECT_LT(rel_diff(dist.w, serial.w), 1e-12);
     EXPECT_LT(rel_diff(dist.ht, serial.ht), 1e-12);
+    // Uneven blocks, one of them empty: what sparse input balanced by entries gets.
+    const Outcome uneven = run(comm, shape, c, x0, w0, ht0, /*skewed=*/true);
+    EXPECT_EQ(uneven.result.n_iter, serial.result.n_iter);
+    EXPECT_LT(rel_diff(uneven.w, serial.w), 1e-12);
+    EXPECT_LT(rel_diff(uneven.ht, serial.ht), 1e-12);
   }
 }
 

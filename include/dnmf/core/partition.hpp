@@ -22,4 +22,29 @@ Range block_range(std::int64_t n, int parts, int index);
 /// The sizes of all `parts` blocks of `block_range(n, parts, .)`.
 std::vector<std::int64_t> block_sizes(std::int64_t n, int parts);
 
+/// How one dimension of X (its rows or its columns) is cut into the contiguous blocks of one grid
+/// dimension: block b is [bounds[b], bounds[b + 1]). Uniform (block_range) for dense input;
+/// balanced by stored entries for sparse input (dist/balance.hpp), where blocks may differ in
+/// length and may even be empty. Example: bounds {0, 2, 2, 7}: blocks [0,2), [2,2), [2,7).
+class Axis {
+ public:
+  Axis() : bounds_{0} {}
+  /// Throws InternalError unless bounds start at 0 and never decrease (at least one block).
+  explicit Axis(std::vector<std::int64_t> bounds);
+  /// The block_range split of n items into `parts` blocks.
+  static Axis uniform(std::int64_t n, int parts);
+
+  std::int64_t size() const { return bounds_.back(); }
+  int parts() const { return static_cast<int>(bounds_.size()) - 1; }
+  Range block(int b) const;
+  /// The block holding item i (0 <= i < size()).
+  int block_of(std::int64_t i) const;
+  const std::vector<std::int64_t>& bounds() const { return bounds_; }
+  bool operator==(const Axis& o) const { return bounds_ == o.bounds_; }
+  bool operator!=(const Axis& o) const { return bounds_ != o.bounds_; }
+
+ private:
+  std::vector<std::int64_t> bounds_;
+};
+
 }  // namespace dnmf

@@ -26,8 +26,11 @@ enum class Storage { dense, sparse };
 template <typename T>
 class DistMatrix {
  public:
+  /// Uniform blocks (block_range) of rows and columns.
   DistMatrix(const ProcessGrid& grid, std::int64_t rows, std::int64_t cols,
              Storage storage = Storage::dense);
+  /// Blocks given by `row_axis` (pr parts) and `col_axis` (pc parts), e.g. balanced by entries.
+  DistMatrix(const ProcessGrid& grid, Axis row_axis, Axis col_axis, Storage storage);
 
   bool sparse() const { return storage_ == Storage::sparse; }
   /// The sparse block (only when sparse()).
@@ -39,14 +42,17 @@ class DistMatrix {
   const ProcessGrid& grid() const { return *grid_; }
   std::int64_t rows() const { return rows_; }
   std::int64_t cols() const { return cols_; }
-  Range row_range() const { return row_range_; }  ///< R_i, global row indices of my block
-  Range col_range() const { return col_range_; }  ///< C_j, global column indices of my block
+  Range row_range() const { return row_range_; }      ///< R_i, global row indices of my block
+  Range col_range() const { return col_range_; }      ///< C_j, global column indices of my block
+  const Axis& row_axis() const { return row_axis_; }  ///< every grid row's R_i
+  const Axis& col_axis() const { return col_axis_; }  ///< every grid column's C_j
   Matrix<T>& local() { return local_; }
   const Matrix<T>& local() const { return local_; }
 
  private:
   const ProcessGrid* grid_;
   std::int64_t rows_, cols_;
+  Axis row_axis_, col_axis_;
   Range row_range_, col_range_;
   Storage storage_;
   Matrix<T> local_;  // dense block (empty when sparse)
@@ -63,19 +69,36 @@ enum class FactorSide {
 struct FactorLayout {
   FactorSide side = FactorSide::samples;
   std::int64_t global_rows = 0;
+  Axis axis;                         ///< X's blocks along this side (row or column axis)
   Range block;                       ///< rows matching my X block (R_i or C_j)
   Range owned;                       ///< the rows I own, a sub-range of `block`
   std::vector<std::int64_t> counts;  ///< owned rows of each rank of the sharing communicator
 };
 
-/// The layout of an m x k factor (side samples) or n x k factor (side features) on `grid`.
+/// The layout of an m x k factor (side samples) or n x k factor (side features) on `grid`, whose
+/// blocks follow `axis` (X's row axis for W, its column axis for Ht): each block is split evenly
+/// among the ranks that share it.
+FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, const Axis& axis);
+/// The same with X's blocks uniform (block_range).
 FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows);
 
 /// A tall factor (W, or H stored transposed as Ht) distributed by rows over all ranks.
 template <typename T>
 class DistFactor {
  public:
+  /// Uniform blocks, for a matrix of `global_rows` rows.
   DistFactor(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows, std::int64_t k);
+  /// Blocks along `axis`: X's row axis for W, its column axis for Ht.
+  DistFactor(const ProcessGrid& grid, FactorSide side, const Axis& axis, std::int64_t k);
+  /// The factor of `x` on `side` (W for samples, Ht for features), k columns, zero-filled.
+  template <typename U>
+  static DistFactor like(const DistMatrix<U>& x, FactorSide side, std::int64_t k) {
+    return DistFactor(x.grid(), side, side == FactorSide::samples ? x.row_axis() : x.col_axis(), k);
+  }
+  /// Another factor with this one's layout and `k` columns, zero-filled.
+  DistFactor with_columns(std::int64_t k) const {
+    return DistFactor(*grid_, layout_.side, layout_.axis, k);
+  }
 
   const ProcessGrid& grid() const { return *grid_; }
   const FactorLayout& layout() const { return layout_; }
@@ -86,6 +109,10 @@ class DistFactor {
   const mpi::Comm& sharing_comm() const;
   Matrix<T>& local() { return local_; }
   const Matrix<T>& local() const { return local_; }
+
+  /// The same matrix with its blocks along `axis` instead (same side, same global rows), e.g.
+  /// to move between a uniform layout and X's balanced one. Collective over grid().all().
+  DistFactor relaid(const Axis& axis) const;
 
   /// Gathers the rows of my block from the ranks that share it (collective on sharing_comm()).
   ///   before: (0,0) owns W rows 0-1, (0,1) owns row 2      after: both hold rows 0-2 in `block`

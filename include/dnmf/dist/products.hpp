@@ -50,6 +50,9 @@ class DistProducts {
   PhaseTimers& timers() { return *timers_; }
 
  private:
+  /// InternalError unless Ht's blocks follow X's column axis and W's its row axis.
+  void require_layouts(const Axis& cols, const Axis& rows) const;
+
   const DistMatrix<T>& x_;
   PhaseTimers own_timers_;
   PhaseTimers* timers_;

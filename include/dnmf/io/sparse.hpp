@@ -6,19 +6,23 @@
 
 namespace dnmf::io {
 
-/// Collective over x's grid. Every byte of the file is read once in total:
-///   CSR: the pc ranks of grid row i split R_i's rows; each reads its slice of indptr, then the
-///        matching indices and data, and sends every entry to the rank of its grid row that
-///        owns the entry's column block (all-to-all within the row communicator);
-///   CSC: the mirror image, by columns within grid columns.
-/// The structure is validated on the way (indptr starting at 0, monotone, ending at nnz;
-/// indices in range), agreed on every rank: InputError naming the group and the problem.
-/// Duplicate entries are summed; each local row ends up sorted by column.
+/// X on `grid`, with rows and columns cut into blocks of about equal stored-entry counts
+/// (dist/balance.hpp), so that a skewed matrix does not leave one rank most of the work.
+/// Collective over grid.all(). Every byte of the file is read once in total: the major lines
+/// (CSR rows, CSC columns) are shared out evenly over all ranks; each reads its slice of indptr,
+/// then the matching indices and data, and sends every entry to the rank owning its row and
+/// column blocks (one all-to-all). The structure is validated on the way (indptr starting at 0,
+/// monotone, ending at nnz; indices in range), agreed on every rank: InputError naming the group
+/// and the problem. Duplicate entries are summed; each local row ends up sorted by column.
 template <typename T>
-void read_sparse(const DatasetInfo& info, DistMatrix<T>& x);
+DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid);
 
-/// Stored entries in each block of a pr x pc grid (rank order), read by streaming the file on
-/// one process (for `dnmf info`).
-std::vector<std::int64_t> sparse_block_counts(const DatasetInfo& info, int pr, int pc);
+/// The blocks read_sparse would make on a pr x pc grid, and the stored entries of each block
+/// (rank order). Streams the file on one process (for `dnmf info`); memory O(rows + cols).
+struct SparseLayout {
+  Axis rows, cols;
+  std::vector<std::int64_t> block_nnz;
+};
+SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc);
 
 }  // namespace dnmf::io
