@@ -8,8 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <numeric>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "dnmf/core/error.hpp"
@@ -131,6 +133,11 @@ MatrixMarketHeader read_header(Lines& lines, const std::string& name) {
       throw InputError("'" + name + "' line " + std::to_string(lines.number) +
                        ": expected 'rows cols entries'");
     }
+    if (h.rows > matrix_market_max_dim || h.cols > matrix_market_max_dim) {
+      throw InputError("'" + name + "' line " + std::to_string(lines.number) + ": the size line '" +
+                       line.substr(0, 80) + "' announces " + std::to_string(h.rows) + " x " +
+                       std::to_string(h.cols) + ", more rows or columns than 2^31 - 1");
+    }
     if (h.symmetric && h.rows != h.cols) {
       throw InputError("'" + name + "': a symmetric matrix must be square");
     }
@@ -183,42 +190,66 @@ void for_each_entry(Lines& lines, const MatrixMarketHeader& h, const std::string
 
 Csr<double> parse(Lines& lines, const std::string& name, MatrixMarketHeader* out_header) {
   const MatrixMarketHeader h = read_header(lines, name);
+  const std::int64_t size_line = lines.number;
   Csr<double> c;
   c.rows = h.rows;
   c.cols = h.cols;
-  // Pass 1: entries per row.
-  std::vector<std::int64_t> count(static_cast<std::size_t>(h.rows) + 1, 0);
-  for_each_entry(lines, h, name, [&](std::int64_t i, std::int64_t, double) { ++count[i + 1]; });
-  std::partial_sum(count.begin(), count.end(), count.begin());
-  // Pass 2: place the entries.
-  std::vector<std::int64_t> indices(static_cast<std::size_t>(count.back()));
-  std::vector<double> values(indices.size());
-  std::vector<std::int64_t> fill(count.begin(), count.end() - 1);
-  lines.rewind();
-  read_header(lines, name);
-  for_each_entry(lines, h, name, [&](std::int64_t i, std::int64_t j, double v) {
-    indices[fill[i]] = j;
-    values[fill[i]++] = v;
-  });
-  // Sort each row by column and sum duplicates (the canonical CSR form).
-  c.indptr.assign(static_cast<std::size_t>(h.rows) + 1, 0);
-  std::vector<std::int64_t> order;
-  for (std::int64_t r = 0; r < h.rows; ++r) {
-    order.resize(static_cast<std::size_t>(count[r + 1] - count[r]));
-    std::iota(order.begin(), order.end(), count[r]);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::int64_t a, std::int64_t b) { return indices[a] < indices[b]; });
-    const std::int64_t row_start = static_cast<std::int64_t>(c.values.size());
-    for (std::int64_t e : order) {
-      if (static_cast<std::int64_t>(c.values.size()) > row_start &&
-          c.indices.back() == indices[e]) {
-        c.values.back() += values[e];
-      } else {
-        c.indices.push_back(indices[e]);
-        c.values.push_back(values[e]);
+  try {
+    // One array of rows + 1 int64 is all the memory per row: it counts each row's entries, then
+    // serves as the cursor that places them, and ends as the CSR row pointers.
+    std::vector<std::int64_t>& pos = c.indptr;
+    // Pass 1: entries per row (row i's count in pos[i + 1]), summed into row starts.
+    pos.assign(static_cast<std::size_t>(h.rows) + 1, 0);
+    for_each_entry(lines, h, name, [&](std::int64_t i, std::int64_t, double) { ++pos[i + 1]; });
+    std::partial_sum(pos.begin(), pos.end(), pos.begin());
+    // Pass 2: place the entries; pos[i] moves from row i's start to its end (row i + 1's start).
+    std::vector<std::int64_t> indices(static_cast<std::size_t>(pos.back()));
+    std::vector<double> values(indices.size());
+    lines.rewind();
+    read_header(lines, name);
+    for_each_entry(lines, h, name, [&](std::int64_t i, std::int64_t j, double v) {
+      indices[pos[i]] = j;
+      values[pos[i]++] = v;
+    });
+    // Sort each row by column and sum duplicates (the canonical CSR form). Row r now spans
+    // [end of row r - 1, pos[r]); it is written back compacted from `out` on, which never passes
+    // the row's start, and pos[r] becomes its compacted end.
+    std::vector<std::int64_t> order, row_indices;
+    std::vector<double> row_values;
+    std::int64_t begin = 0, out = 0;
+    for (std::int64_t r = 0; r < h.rows; ++r) {
+      const std::int64_t end = pos[static_cast<std::size_t>(r)];
+      order.resize(static_cast<std::size_t>(end - begin));
+      std::iota(order.begin(), order.end(), begin);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::int64_t a, std::int64_t b) { return indices[a] < indices[b]; });
+      row_indices.clear();
+      row_values.clear();
+      for (std::int64_t e : order) {
+        if (!row_indices.empty() && row_indices.back() == indices[e]) {
+          row_values.back() += values[e];
+        } else {
+          row_indices.push_back(indices[e]);
+          row_values.push_back(values[e]);
+        }
       }
+      std::copy(row_indices.begin(), row_indices.end(), indices.begin() + out);
+      std::copy(row_values.begin(), row_values.end(), values.begin() + out);
+      out += static_cast<std::int64_t>(row_indices.size());
+      pos[static_cast<std::size_t>(r)] = out;
+      begin = end;
     }
-    c.indptr[r + 1] = static_cast<std::int64_t>(c.values.size());
+    // Row ends to row starts: shift by one, 0 first.
+    std::copy_backward(pos.begin(), pos.end() - 1, pos.end());
+    pos.front() = 0;
+    indices.resize(static_cast<std::size_t>(out));
+    values.resize(static_cast<std::size_t>(out));
+    c.indices = std::move(indices);
+    c.values = std::move(values);
+  } catch (const std::bad_alloc&) {
+    throw InputError("'" + name + "' line " + std::to_string(size_line) + ": a " +
+                     std::to_string(h.rows) + " x " + std::to_string(h.cols) +
+                     " matrix does not fit in this process's memory");
   }
   if (out_header) *out_header = h;
   return c;
