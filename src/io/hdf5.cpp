@@ -87,6 +87,51 @@ ElementType element_type(hid_t dset, const std::string& what) {
   throw InputError("'" + what + "' must hold numbers (float or integer)");
 }
 
+/// The most chunks a dense dataset may have. HDF5 1.10 sizes a table by the dataset's chunk count
+/// for a read whose selection is empty - which a rank makes when its block is empty (more ranks
+/// than rows or columns) - 8 bytes per chunk whether the chunks exist or not (measured with
+/// 1.10.8): 2^28 chunks make 2 GiB per rank. No dataset anyone writes comes near it (h5py's
+/// automatic chunks hold 8 KiB to 1 MiB, so 2^28 of them would be 2 TiB at the least); a file can
+/// still declare 10^12 tiny chunks of a dataset it never writes, for which HDF5 asks for 8 TB.
+constexpr hsize_t max_chunks = hsize_t{1} << 28;
+
+/// InputError when `dset` is chunked into more than max_chunks chunks.
+void check_chunk_count(hid_t dset, const std::string& what, const hsize_t* dims, int ndims) {
+  Handle dcpl(H5Dget_create_plist(dset), H5Pclose);
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return;
+  std::vector<hsize_t> chunk(static_cast<std::size_t>(ndims), 0);
+  if (H5Pget_chunk(dcpl.get(), ndims, chunk.data()) != ndims) {
+    throw IoError("cannot read the chunk shape of '" + what + "' (corrupted file?)");
+  }
+  hsize_t chunks = 1;  // saturates at max_chunks + 1
+  std::string shape, chunk_shape;
+  for (int d = 0; d < ndims; ++d) {
+    const hsize_t c = std::max<hsize_t>(chunk[d], 1);
+    const hsize_t n = dims[d] == 0 ? 0 : (dims[d] - 1) / c + 1;
+    chunks = n != 0 && chunks > max_chunks / n ? max_chunks + 1 : chunks * n;
+    shape += (d == 0 ? "" : " x ") + std::to_string(dims[d]);
+    chunk_shape += (d == 0 ? "" : " x ") + std::to_string(chunk[d]);
+  }
+  if (chunks > max_chunks) {
+    throw InputError("'" + what + "' (" + shape + ") is stored in chunks of " + chunk_shape +
+                     ": more than 2^28 chunks, too many for HDF5 1.10, which needs 8 bytes per "
+                     "chunk on every rank with an empty block; rechunk it with larger chunks "
+                     "(h5repack -l)");
+  }
+}
+
+/// Whether `dset` is contiguous with no storage in the file (created, never written): HDF5 then
+/// returns its fill value for every element. It is read from the dataset's metadata, so every
+/// rank that opened the file gets the same answer.
+bool unallocated_contiguous(hid_t dset) {
+  Handle dcpl(H5Dget_create_plist(dset), H5Pclose);
+  if (H5Pget_layout(dcpl.get()) != H5D_CONTIGUOUS || H5Pget_external_count(dcpl.get()) != 0) {
+    return false;  // external files hold data although the HDF5 file has no storage for it
+  }
+  H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
+  return H5Dget_space_status(dset, &status) >= 0 && status == H5D_SPACE_STATUS_NOT_ALLOCATED;
+}
+
 /// A string attribute of `obj` (fixed or variable length), or "" when absent.
 std::string string_attribute(hid_t obj, const char* name) {
   if (H5Aexists(obj, name) <= 0) return {};
@@ -222,6 +267,7 @@ DatasetInfo probe_local(const ObjectPath& path, bool allow_sparse) {
   info.rows = static_cast<std::int64_t>(dims[0]);
   info.cols = static_cast<std::int64_t>(dims[1]);
   info.type = element_type(obj.get(), path.str());
+  check_chunk_count(obj.get(), path.str(), dims, 2);
   return info;
 }
 
@@ -284,6 +330,21 @@ void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range
   if (!file.ok()) throw IoError("cannot open '" + path.file + "' for a parallel read");
   Handle dset(H5Dopen2(file.get(), path.object.c_str(), H5P_DEFAULT), H5Dclose);
   if (!dset.ok()) throw InputError("cannot open dataset '" + path.str() + "'");
+  // A contiguous dataset that was never written has no storage: HDF5 1.10 fills a non-empty
+  // selection with the fill value without any I/O, but sends an empty one down the collective
+  // I/O path, where it fails (one process) or waits for ranks that never come (several). Every
+  // rank sees the same metadata, so all take this branch together and fill their own block.
+  if (unallocated_contiguous(dset.get())) {
+    Handle dcpl(H5Dget_create_plist(dset.get()), H5Pclose);
+    T fill = 0;
+    const bool ok = H5Pget_fill_value(dcpl.get(), native_type<T>(), &fill) >= 0;
+    if (ok) std::fill(out.data(), out.data() + out.size(), fill);
+    mpi::raise_if_any(
+        comm, ok ? std::exception_ptr()
+                 : std::make_exception_ptr(InputError(
+                       "'" + path.str() + "' was never written and has no fill value: no data")));
+    return;
+  }
   Handle filespace(H5Dget_space(dset.get()), H5Sclose);
   const hsize_t mdims[2] = {static_cast<hsize_t>(rows.size), static_cast<hsize_t>(cols.size)};
   Handle memspace(H5Screate_simple(2, mdims, nullptr), H5Sclose);

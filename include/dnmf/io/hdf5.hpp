@@ -41,7 +41,8 @@ struct DatasetInfo {
 
 /// Opens `path` on rank 0 only and checks it is a readable HDF5 file holding a 2-D numeric
 /// dataset; every rank gets the same result or the same exception (IoError for file problems,
-/// InputError for a missing object, wrong rank or type). Collective.
+/// InputError for a missing object, wrong rank or type, or more than 2^28 chunks: max_chunks in
+/// src/io/hdf5.cpp). Collective.
 DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path);
 
 /// Like probe_dense, but also accepts a sparse group (checking its datasets' ranks and lengths
@@ -49,7 +50,8 @@ DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path);
 DatasetInfo probe_matrix(const mpi::Comm& comm, const ObjectPath& path);
 
 /// Collective read of rows x cols (global ranges) of a 2-D dataset into `out` (resized),
-/// converting to T. Every rank of `comm` must call it; ranges may be empty.
+/// converting to T. Every rank of `comm` must call it; ranges may be empty. A contiguous dataset
+/// that was never written reads as its fill value.
 template <typename T>
 void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
                 Matrix<T>& out);
