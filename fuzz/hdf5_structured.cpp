@@ -475,9 +475,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const dnmf::io::ObjectPath path{g_file, object};
   // A shape whose element count does not fit an int64_t (HDF5 allows dims up to 2^64 - 2)
   // cannot be indexed by dnmf: it must be rejected as invalid input (exit 3).
-  // Known bug "huge-dims": probe_dense converts the dims with static_cast<int64_t> and multiplies
-  // them unchecked (src/io/hdf5.cpp probe_local: info.nnz = info.rows * info.cols), which is
-  // signed overflow (undefined behaviour; UBSan reports it) and can give negative shapes.
+  // Regression "huge-dims": probe_dense converted the dims with static_cast<int64_t> and
+  // multiplied them unchecked, which is signed overflow (undefined behaviour; UBSan reports it)
+  // and could give negative shapes.
   std::int64_t count = 0;
   const bool too_big = !probe_missing && dataset_like && w.ok && w.rank == 2 &&
                        (w.dims[0] > INT64_MAX || w.dims[1] > INT64_MAX ||
