@@ -53,11 +53,28 @@ GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t
 
 template <typename T>
 void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht) {
+  if (ht.permuted()) {  // files hold rows in item order: read in that order, then move
+    DistFactor<T> in_order(ht.grid(), FactorSide::features, ht.natural_axis(), ht.k());
+    read_h_as_ht(comm, path, in_order);
+    ht = in_order.relaid(ht.layout().axis);
+    return;
+  }
   Matrix<T> block;
   io::read_block(comm, path, Range{0, ht.k()}, ht.owned(), block);
   Matrix<T>& hl = ht.local();
   for (std::int64_t c = 0; c < block.rows(); ++c)
     for (std::int64_t j = 0; j < block.cols(); ++j) hl(j, c) = block(c, j);
+}
+
+template <typename T>
+void read_w(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& w) {
+  if (w.permuted()) {
+    DistFactor<T> in_order(w.grid(), FactorSide::samples, w.natural_axis(), w.k());
+    read_w(comm, path, in_order);
+    w = in_order.relaid(w.layout().axis);
+    return;
+  }
+  io::read_block(comm, path, w.owned(), Range{0, w.k()}, w.local());
 }
 
 template <typename T>
@@ -203,18 +220,36 @@ ModelFile read_model(const mpi::Comm& comm, const std::string& path) {
 }
 
 template <typename T>
+void write_w_and_h(io::AtomicFileWriter& file, const DistFactor<T>& w, const DistFactor<T>* ht) {
+  const std::int64_t k = w.k();
+  // Files hold rows in item order: a permuted factor is moved back first (a copy).
+  auto in_order = [](const DistFactor<T>& f, auto&& write) {
+    if (f.permuted()) {
+      write(f.relaid(f.natural_axis()));
+    } else {
+      write(f);
+    }
+  };
+  in_order(w, [&](const DistFactor<T>& f) {
+    file.write_block("W", f.global_rows(), k, f.owned(), Range{0, k}, f.local().data());
+  });
+  if (ht) {
+    in_order(*ht, [&](const DistFactor<T>& f) {
+      Matrix<T> h_block(k, f.owned().size);  // my columns of H, from my rows of Ht
+      for (std::int64_t j = 0; j < h_block.cols(); ++j)
+        for (std::int64_t c = 0; c < k; ++c) h_block(c, j) = f.local()(j, c);
+      file.write_block("H", k, f.global_rows(), Range{0, k}, f.owned(), h_block.data());
+    });
+  }
+}
+
+template <typename T>
 void write_factors(const mpi::Comm& comm, const std::string& output, const DistFactor<T>& w,
                    const DistFactor<T>* ht, const std::vector<std::string>& feature_names,
                    const std::vector<io::Attribute>& attrs) {
   const std::int64_t k = w.k();
   io::AtomicFileWriter file(comm, output);
-  file.write_block("W", w.global_rows(), k, w.owned(), Range{0, k}, w.local().data());
-  if (ht) {
-    Matrix<T> h_block(k, ht->owned().size);  // my columns of H, from my rows of Ht
-    for (std::int64_t j = 0; j < h_block.cols(); ++j)
-      for (std::int64_t c = 0; c < k; ++c) h_block(c, j) = ht->local()(j, c);
-    file.write_block("H", k, ht->global_rows(), Range{0, k}, ht->owned(), h_block.data());
-  }
+  write_w_and_h(file, w, ht);
   if (!feature_names.empty()) file.write_strings("feature_names", feature_names);
   std::vector<std::string> names;  // sklearn's get_feature_names_out(): nmf0, nmf1, ...
   for (std::int64_t c = 0; c < k; ++c) names.push_back("nmf" + std::to_string(c));
@@ -226,6 +261,9 @@ void write_factors(const mpi::Comm& comm, const std::string& output, const DistF
 #define DNMF_INSTANTIATE_APP(T)                                                              \
   template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);    \
   template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);             \
+  template void read_w<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);          \
+  template void write_w_and_h<T>(io::AtomicFileWriter&, const DistFactor<T>&,                \
+                                 const DistFactor<T>*);                                      \
   template void write_factors<T>(const mpi::Comm&, const std::string&, const DistFactor<T>&, \
                                  const DistFactor<T>*, const std::vector<std::string>&,      \
                                  const std::vector<io::Attribute>&);

@@ -31,6 +31,10 @@ template <typename T>
 void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht);
 
 /// Reads X's block for this rank. Collective.
+/// Reads an n x k W stored in a file into the owned rows of `w` (any layout). Collective.
+template <typename T>
+void read_w(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& w);
+
 template <typename T>
 void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers);
 
@@ -72,6 +76,10 @@ struct ModelFile {
 };
 /// Reads and checks a model's attributes and /H shape. Collective.
 ModelFile read_model(const mpi::Comm& comm, const std::string& path);
+
+/// Writes /W from `w` and, when given, /H from `ht`, rows in item order, into an open file.
+template <typename T>
+void write_w_and_h(io::AtomicFileWriter& file, const DistFactor<T>& w, const DistFactor<T>* ht);
 
 /// Writes `w` (n x k) as /W plus, when given, H (from Ht), names and attributes, atomically.
 template <typename T>

@@ -71,8 +71,9 @@ template <typename T>
 Fingerprint fingerprint(const DistMatrix<T>& x) {
   double s[3] = {0, 0, 0};
   auto add = [&](std::int64_t i, std::int64_t j, double v) {
-    const auto gi = static_cast<std::uint64_t>(x.row_range().begin + i);
-    const auto gj = static_cast<std::uint64_t>(x.col_range().begin + j);
+    // By item, not position: the fingerprint must not depend on the layout.
+    const auto gi = static_cast<std::uint64_t>(x.row_axis().item(x.row_range().begin + i));
+    const auto gj = static_cast<std::uint64_t>(x.col_axis().item(x.col_range().begin + j));
     s[0] += v;
     s[1] += v * v;
     s[2] += v * (1.0 + static_cast<double>((gi * 2654435761u + gj * 40503u) % 4093u) / 4093.0);
@@ -119,12 +120,7 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& info, const
   };
   const mpi::Comm& comm = w.grid().all();
   io::AtomicFileWriter file(comm, path, /*keep_previous=*/true);
-  const std::int64_t k = w.k();
-  file.write_block("W", w.global_rows(), k, w.owned(), Range{0, k}, w.local().data());
-  Matrix<T> h_block(k, ht.owned().size);
-  for (std::int64_t j = 0; j < h_block.cols(); ++j)
-    for (std::int64_t c = 0; c < k; ++c) h_block(c, j) = ht.local()(j, c);
-  file.write_block("H", k, ht.global_rows(), Range{0, k}, ht.owned(), h_block.data());
+  write_w_and_h(file, w, &ht);
   file.write_attributes(a);
   file.commit();
 }

@@ -160,7 +160,7 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
     ht0.emplace(DistFactor<T>::like(x, FactorSide::features, k));
     w0.emplace(DistFactor<T>::like(x, FactorSide::samples, k));
     read_h_as_ht(grid.all(), h0info.path, *ht0);
-    io::read_block(grid.all(), w0info.path, w0->owned(), Range{0, k}, w0->local());
+    read_w(grid.all(), w0info.path, *w0);
   }
   const std::vector<std::string> feature_names =
       io::read_strings(grid.all(), io::ObjectPath{xinfo.path.file, "/feature_names"});
@@ -229,8 +229,7 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
     }
     DistFactor<T> ws = DistFactor<T>::like(x, FactorSide::samples, k);
     DistFactor<T> hs = DistFactor<T>::like(x, FactorSide::features, k);
-    io::read_block(grid.all(), io::ObjectPath{plan.resume, "/W"}, ws.owned(), Range{0, k},
-                   ws.local());
+    read_w(grid.all(), io::ObjectPath{plan.resume, "/W"}, ws);
     read_h_as_ht(grid.all(), io::ObjectPath{plan.resume, "/H"}, hs);
     return naming_input(where, [&] {
       return model.resume_fit(x, std::move(ws), std::move(hs), saved->state, saved->init_used,

@@ -69,7 +69,7 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io:
   ProcessGrid grid(comm, shape);
   const NMF<T> model = load_model<T>(grid, model_file, Axis::uniform(p, grid.pc()));
   DistFactor<T> w(grid, FactorSide::samples, n, k);
-  io::read_block(grid.all(), winfo.path, w.owned(), Range{0, k}, w.local());
+  read_w(grid.all(), winfo.path, w);
   const DistMatrix<T> x = model.inverse_transform(w);
   io::AtomicFileWriter file(grid.all(), output);
   file.write_block("X", n, p, x.row_range(), x.col_range(), x.local().data());

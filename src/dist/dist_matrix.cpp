@@ -1,6 +1,7 @@
 #include "dnmf/dist/dist_matrix.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "dnmf/core/error.hpp"
 
@@ -97,34 +98,77 @@ DistFactor<T> DistFactor<T>::relaid(const Axis& axis) const {
   if (axis.size() != layout_.global_rows) {
     throw InternalError("DistFactor::relaid: the new axis has a different length");
   }
-  // Every rank's owned rows before and after, as (begin, size) pairs.
+  // Every rank's owned positions before and after, as (begin, size) pairs.
   const mpi::Comm& all = grid_->all();
   const int p = all.size();
   const std::int64_t mine[4] = {layout_.owned.begin, layout_.owned.size, out.owned().begin,
                                 out.owned().size};
   std::vector<std::int64_t> every(static_cast<std::size_t>(4 * p));
   all.allgatherv(mine, every.data(), std::vector<std::int64_t>(static_cast<std::size_t>(p), 4));
-  auto overlap = [](Range a, Range b) {
-    const std::int64_t lo = std::max(a.begin, b.begin), hi = std::min(a.end(), b.end());
-    return Range{lo, std::max<std::int64_t>(0, hi - lo)};
-  };
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(p));
+  auto before = [&](int r) { return Range{every[4 * r], every[4 * r + 1]}; };
+  auto after = [&](int r) { return Range{every[4 * r + 2], every[4 * r + 3]}; };
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(p), 0);
   std::vector<T> send;
   send.reserve(static_cast<std::size_t>(local_.size()));
-  for (int r = 0; r < p; ++r) {  // my rows that rank r owns afterwards, in rank order
-    const Range o = overlap(layout_.owned, {every[4 * r + 2], every[4 * r + 3]});
-    counts[static_cast<std::size_t>(r)] = o.size * k_;
-    const T* first = local_.data() + (o.begin - layout_.owned.begin) * k_;
-    send.insert(send.end(), first, first + o.size * k_);
+
+  if (axis.permutation() == layout_.axis.permutation()) {
+    // Same order, other cuts: each rank sends the overlap of its rows with each new range.
+    auto overlap = [](Range a, Range b) {
+      const std::int64_t lo = std::max(a.begin, b.begin), hi = std::min(a.end(), b.end());
+      return Range{lo, std::max<std::int64_t>(0, hi - lo)};
+    };
+    for (int r = 0; r < p; ++r) {
+      const Range o = overlap(layout_.owned, after(r));
+      counts[static_cast<std::size_t>(r)] = o.size * k_;
+      const T* first = local_.data() + (o.begin - layout_.owned.begin) * k_;
+      send.insert(send.end(), first, first + o.size * k_);
+    }
+    const std::vector<T> got = all.alltoallv(send.data(), counts);
+    std::size_t at = 0;
+    for (int r = 0; r < p; ++r) {  // what rank r had of my new rows
+      const Range o = overlap(before(r), out.owned());
+      std::copy(got.begin() + static_cast<std::ptrdiff_t>(at),
+                got.begin() + static_cast<std::ptrdiff_t>(at + o.size * k_),
+                out.local_.data() + (o.begin - out.owned().begin) * k_);
+      at += static_cast<std::size_t>(o.size * k_);
+    }
+    return out;
   }
+
+  // Another order: each row goes, with its new position, to the rank owning that position.
+  std::vector<std::pair<std::int64_t, int>> starts;  // (first position, rank), non-empty ranges
+  for (int r = 0; r < p; ++r)
+    if (after(r).size > 0) starts.emplace_back(after(r).begin, r);
+  std::sort(starts.begin(), starts.end());
+  auto owner = [&](std::int64_t q) {
+    const auto it = std::upper_bound(starts.begin(), starts.end(),
+                                     std::make_pair(q, std::numeric_limits<int>::max()));
+    return std::prev(it)->second;
+  };
+  const std::int64_t rows = layout_.owned.size;
+  std::vector<std::int64_t> target(static_cast<std::size_t>(rows));
+  std::vector<int> dest(static_cast<std::size_t>(rows));
+  for (std::int64_t i = 0; i < rows; ++i) {
+    target[i] = axis.position(layout_.axis.item(layout_.owned.begin + i));
+    dest[i] = owner(target[i]);
+    ++counts[static_cast<std::size_t>(dest[i])];
+  }
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(p), 0);
+  for (int r = 1; r < p; ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+  std::vector<std::int64_t> send_pos(static_cast<std::size_t>(rows));
+  send.resize(static_cast<std::size_t>(rows * k_));
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const std::int64_t at = offsets[static_cast<std::size_t>(dest[i])]++;
+    send_pos[at] = target[i];
+    std::copy(local_.data() + i * k_, local_.data() + (i + 1) * k_, send.data() + at * k_);
+  }
+  const std::vector<std::int64_t> got_pos = all.alltoallv(send_pos.data(), counts);
+  for (auto& c : counts) c *= k_;
   const std::vector<T> got = all.alltoallv(send.data(), counts);
-  std::size_t at = 0;
-  for (int r = 0; r < p; ++r) {  // what rank r had of my new rows
-    const Range o = overlap({every[4 * r], every[4 * r + 1]}, out.owned());
-    std::copy(got.begin() + static_cast<std::ptrdiff_t>(at),
-              got.begin() + static_cast<std::ptrdiff_t>(at + o.size * k_),
-              out.local_.data() + (o.begin - out.owned().begin) * k_);
-    at += static_cast<std::size_t>(o.size * k_);
+  for (std::size_t e = 0; e < got_pos.size(); ++e) {
+    std::copy(got.begin() + static_cast<std::ptrdiff_t>(e * k_),
+              got.begin() + static_cast<std::ptrdiff_t>((e + 1) * k_),
+              out.local_.data() + (got_pos[e] - out.owned().begin) * k_);
   }
   return out;
 }

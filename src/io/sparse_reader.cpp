@@ -117,28 +117,52 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   }
   mpi::raise_if_any(all, problem);
 
-  // Cut both dimensions into blocks of about equal entry counts: line lengths come from my
-  // indptr slice, minor counts from my indices (duplicates count as stored entries here).
-  std::vector<std::int64_t> lengths(static_cast<std::size_t>(mine.size));
-  for (std::int64_t line = 0; line < mine.size; ++line)
-    lengths[static_cast<std::size_t>(line)] = indptr[line + 1] - indptr[line];
+  // Cut both dimensions into blocks of about equal entry counts (dist/balance.hpp): line lengths
+  // come from my indptr slice, minor counts from my indices (duplicates count as entries here).
   const int major_parts = csc ? grid.pc() : grid.pr(), minor_parts = csc ? grid.pr() : grid.pc();
-  Axis major_axis = balanced_axis(all, major, major_parts, lengths);
-  std::vector<std::int64_t>().swap(lengths);
-  Axis minor_axis = balanced_axis(all, minor, minor_parts, count_into_slices(all, minor, indices));
+  EntryCounts entry_counts;
+  entry_counts.line_weights = [&](const Permutation& pm) {
+    std::vector<std::int64_t> pairs(static_cast<std::size_t>(2 * mine.size));
+    for (std::int64_t line = 0; line < mine.size; ++line) {
+      pairs[2 * line] = pm.position(first + line);
+      pairs[2 * line + 1] = indptr[line + 1] - indptr[line];
+    }
+    return pairs;
+  };
+  entry_counts.minor_weights = [&](const Permutation& pn) {
+    std::vector<std::int64_t> items(indices.size());
+    for (std::size_t e = 0; e < indices.size(); ++e) items[e] = pn.position(indices[e]);
+    return count_into_slices(all, minor, std::move(items));
+  };
+  entry_counts.block_counts = [&](const Axis& ma, const Axis& mi) {
+    std::vector<std::int64_t> blocks(static_cast<std::size_t>(major_parts * minor_parts), 0);
+    for (std::int64_t line = 0; line < mine.size; ++line) {
+      const int a = ma.block_of(ma.position(first + line));
+      for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e)
+        ++blocks[static_cast<std::size_t>(a * minor_parts + mi.block_of(mi.position(indices[e])))];
+    }
+    return blocks;
+  };
+  const SparseCuts cuts = choose_cuts(all, major, minor, major_parts, minor_parts, entry_counts);
+  const Axis& major_axis = cuts.major;
+  const Axis& minor_axis = cuts.minor;
   DistMatrix<T> x(grid, csc ? minor_axis : major_axis, csc ? major_axis : minor_axis,
                   Storage::sparse);
 
-  // Route each entry to the rank owning its row block and column block.
+  // Route each entry, by its positions, to the rank owning its row block and column block.
   const int dests = all.size();
-  auto owner = [&](std::int64_t line, std::int64_t m) {
-    const int a = major_axis.block_of(line), b = minor_axis.block_of(m);
+  auto owner = [&](std::int64_t major_pos, std::int64_t minor_pos) {
+    const int a = major_axis.block_of(major_pos), b = minor_axis.block_of(minor_pos);
     return csc ? b * grid.pc() + a : a * grid.pc() + b;
   };
+  std::vector<std::int64_t> line_pos(static_cast<std::size_t>(mine.size));
+  for (std::int64_t line = 0; line < mine.size; ++line)
+    line_pos[line] = major_axis.position(first + line);
+  for (std::int64_t e = 0; e < count; ++e) indices[e] = minor_axis.position(indices[e]);
   std::vector<std::int64_t> counts(static_cast<std::size_t>(dests), 0);
   for (std::int64_t line = 0; line < mine.size; ++line)
     for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e)
-      ++counts[static_cast<std::size_t>(owner(first + line, indices[e]))];
+      ++counts[static_cast<std::size_t>(owner(line_pos[line], indices[e]))];
   std::vector<std::int64_t> offsets(static_cast<std::size_t>(dests), 0);
   std::partial_sum(counts.begin(), counts.end() - 1, offsets.begin() + 1);
   std::vector<std::int64_t> send_pos(static_cast<std::size_t>(2 * count));
@@ -146,9 +170,9 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   std::vector<std::int64_t> cursor = offsets;
   for (std::int64_t line = 0; line < mine.size; ++line) {
     for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e) {
-      const std::int64_t at = cursor[static_cast<std::size_t>(owner(first + line, indices[e]))]++;
-      send_pos[2 * at] = first + line;  // global major index
-      send_pos[2 * at + 1] = indices[e];
+      const std::int64_t at = cursor[static_cast<std::size_t>(owner(line_pos[line], indices[e]))]++;
+      send_pos[2 * at] = line_pos[line];  // global major position
+      send_pos[2 * at + 1] = indices[e];  // global minor position
       send_val[at] = values[e];
     }
   }
@@ -241,28 +265,44 @@ SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
       const std::int64_t n = std::min(chunk, ptr[major] - c0);
       read_serial("indices", c0, n, idx);
       for (std::int64_t e = 0; e < n; ++e) {
-        while (ptr[line + 1] <= c0 + e) ++line;
+        while (line < major && ptr[line + 1] <= c0 + e) ++line;
+        if (line >= major || idx[e] < 0 || idx[e] >= minor || ptr[line] < 0) {
+          throw InputError("invalid sparse structure in '" + info.path.str() + "'");
+        }
         body(line, idx[e]);
       }
     }
   };
-  // The same cuts as read_sparse makes on any number of ranks (balanced_axis on one process).
+  // The cuts read_sparse makes on any number of ranks: choose_cuts on this one process.
   const mpi::Comm self = mpi::Comm::wrap(MPI_COMM_SELF);
-  std::vector<std::int64_t> weights(static_cast<std::size_t>(major));
-  for (std::int64_t i = 0; i < major; ++i) weights[i] = ptr[i + 1] - ptr[i];
-  const Axis major_axis = balanced_axis(self, major, major_parts, weights);
-  weights.assign(static_cast<std::size_t>(minor), 0);
-  for_each_index([&](std::int64_t, std::int64_t m) {
-    if (m < 0 || m >= minor)
-      throw InputError("invalid sparse structure in '" + info.path.str() + "': index out of range");
-    ++weights[static_cast<std::size_t>(m)];
-  });
-  const Axis minor_axis = balanced_axis(self, minor, minor_parts, weights);
-  std::vector<std::int64_t>().swap(weights);
-  SparseLayout out{info.csc ? minor_axis : major_axis, info.csc ? major_axis : minor_axis,
+  EntryCounts counts;
+  counts.line_weights = [&](const Permutation& pm) {
+    std::vector<std::int64_t> pairs(static_cast<std::size_t>(2 * major));
+    for (std::int64_t i = 0; i < major; ++i) {
+      pairs[2 * i] = pm.position(i);
+      pairs[2 * i + 1] = ptr[i + 1] - ptr[i];
+    }
+    return pairs;
+  };
+  counts.minor_weights = [&](const Permutation& pn) {
+    std::vector<std::int64_t> weights(static_cast<std::size_t>(minor), 0);
+    for_each_index([&](std::int64_t, std::int64_t m) { ++weights[pn.position(m)]; });
+    return weights;
+  };
+  counts.block_counts = [&](const Axis& ma, const Axis& mi) {
+    std::vector<std::int64_t> blocks(static_cast<std::size_t>(pr * pc), 0);
+    for_each_index([&](std::int64_t line, std::int64_t m) {
+      ++blocks[static_cast<std::size_t>(ma.block_of(ma.position(line)) * mi.parts() +
+                                        mi.block_of(mi.position(m)))];
+    });
+    return blocks;
+  };
+  const SparseCuts cuts = choose_cuts(self, major, minor, major_parts, minor_parts, counts);
+  SparseLayout out{info.csc ? cuts.minor : cuts.major, info.csc ? cuts.major : cuts.minor,
                    std::vector<std::int64_t>(static_cast<std::size_t>(pr * pc), 0)};
   for_each_index([&](std::int64_t line, std::int64_t m) {
-    const int a = major_axis.block_of(line), b = minor_axis.block_of(m);
+    const int a = cuts.major.block_of(cuts.major.position(line));
+    const int b = cuts.minor.block_of(cuts.minor.position(m));
     ++out.block_nnz[static_cast<std::size_t>(info.csc ? b * pc + a : a * pc + b)];
   });
   return out;

@@ -64,6 +64,8 @@ DistFactor<T> NMF<T>::resume_fit(const DistMatrix<T>& x, DistFactor<T> w, DistFa
   validate_data(x, "X");
   init_used_ = init_used;
   seed_used_ = seed;
+  w = w.relaid(x.row_axis());  // in X's layout (a plain copy when it is already)
+  ht = ht.relaid(x.col_axis());
   DistProducts<T> products(x, &timers_);
   solve(products, w, ht, true, x.rows(), x.cols(), &state);
   finish_fit(std::move(ht));

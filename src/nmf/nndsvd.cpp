@@ -90,7 +90,8 @@ class TallProxy {
   template <typename T>
   DistFactor<T> uniform(const DistFactor<T>& a) const {
     const int parts = side_ == FactorSide::samples ? grid_->pr() : grid_->pc();
-    return a.relaid(Axis::uniform(m_, parts));
+    // Keeping the rows' order (and so any permutation) only moves rows between neighbours.
+    return a.relaid(Axis::uniform(m_, parts).permuted(a.layout().axis.permutation()));
   }
   FactorSide side() const { return side_; }
 
@@ -173,7 +174,8 @@ class TallProxy {
 template <typename T>
 DistFactor<T> lu_permuted_l(const TallProxy& proxy, const DistFactor<T>& a) {
   const std::int64_t m = a.global_rows(), c = a.k(), kk = std::min(m, c);
-  BlockCyclic<T> bc = proxy.to_copy(proxy.uniform(a).local(), c, TallProxy::Blocks::square);
+  const DistFactor<T> au = proxy.uniform(a);
+  BlockCyclic<T> bc = proxy.to_copy(au.local(), c, TallProxy::Blocks::square);
   std::vector<int> ipiv;
   // info > 0 means an exactly zero pivot (U singular): the factorization is still complete and
   // L is what we need, as scipy's lu, which does not fail there either.
@@ -184,7 +186,7 @@ DistFactor<T> lu_permuted_l(const TallProxy& proxy, const DistFactor<T>& a) {
     for (std::int64_t j = g; j < kk; ++j) bc.a[l + j * ld] = j == g ? T(1) : T(0);
   }
   la::apply_row_pivots(la::PivotDirection::backward, kk, kk, bc.a.data(), 0, bc.desc, ipiv);
-  DistFactor<T> out(proxy.grid(), proxy.side(), m, kk);
+  DistFactor<T> out = au.with_columns(kk);  // the proxy's layout, rows in the same order
   proxy.from_copy(bc, kk, out.local());
   return out.relaid(a.layout().axis);
 }
@@ -243,9 +245,10 @@ void flip_signs(DistFactor<T>& u, DistFactor<T>& v) {
     std::int64_t row = -1;
     for (std::int64_t i = 0; i < ul.rows(); ++i) {
       const double a = std::abs(static_cast<double>(ul(i, c)));
-      if (a > best) {
+      const std::int64_t item = u.layout().axis.item(u.owned().begin + i);
+      if (a > best || (a == best && item < row)) {  // ties go by item order
         best = a;
-        row = u.owned().begin + i;
+        row = item;
         value = static_cast<double>(ul(i, c));
       }
     }
@@ -337,11 +340,14 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   // 1. Omega, cast to T as sklearn casts it to X's dtype.
   DistFactor<T> q = DistFactor<T>::like(x, side_c, r);
   {
+    // Drawn in item order (row-major over the rows of Omega), then moved to X's layout.
+    DistFactor<T> drawn = q.relaid(q.natural_axis());
     rng::NumpyRandomState rs(seed);
-    rs.discard_normals(static_cast<std::uint64_t>(q.owned().begin * r));
-    Matrix<T>& ql = q.local();
+    rs.discard_normals(static_cast<std::uint64_t>(drawn.owned().begin * r));
+    Matrix<T>& ql = drawn.local();
     for (std::int64_t i = 0; i < ql.rows(); ++i)
       for (std::int64_t j = 0; j < r; ++j) ql(i, j) = static_cast<T>(rs.standard_normal());
+    q = drawn.relaid(q.layout().axis);
   }
   // 2. Power iterations with LU normalisation (n_iter is always >= 4 here).
   for (int it = 0; it < n_iter; ++it) {
@@ -536,6 +542,15 @@ void nndsvd_init(DistProducts<T>& products, Init variant, const DataSummary& dat
     throw UsageError("nndsvd_init: init '" + to_string(variant) + "' is not an NNDSVD variant");
   }
   const TruncatedSvd<T> svd = randomized_svd(products, w.k(), seed);
+  if (w.permuted() || ht.permuted()) {  // nndsvdar fills zeros in item order: work in it
+    const TruncatedSvd<T> ordered{svd.u.relaid(svd.u.natural_axis()), svd.s,
+                                  svd.v.relaid(svd.v.natural_axis())};
+    DistFactor<T> wn = w.relaid(w.natural_axis()), hn = ht.relaid(ht.natural_axis());
+    nndsvd_from_svd(ordered, variant, data, seed, wn, hn);
+    w = wn.relaid(w.layout().axis);
+    ht = hn.relaid(ht.layout().axis);
+    return;
+  }
   nndsvd_from_svd(svd, variant, data, seed, w, ht);
 }
 

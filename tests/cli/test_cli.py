@@ -66,10 +66,11 @@ class Result:
         return " | ".join(lines[:3])[:300]
 
 
-def run(argv, cwd):
+def run(argv, cwd, env=None):
     start = time.perf_counter()
     try:
-        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
+                              env=env)
     except subprocess.TimeoutExpired:
         raise Failure(f"hang: no exit after {TIMEOUT} s: {' '.join(argv)}") from None
     return Result(argv, proc.returncode, proc.stdout, proc.stderr,
@@ -507,6 +508,63 @@ def _(tmp):
         diff = max(np.abs(W - W1).max() / np.abs(W1).max(), np.abs(H - H1).max() / np.abs(H1).max())
         check(diff < 1e-10, f"fit {grid}: differs from the 1-rank fit by {diff:.2e}")
         details.append(f"{grid} {m.group(1)} (diff {diff:.1e})")
+    return "; ".join(details)
+
+
+@case("balance: block-diagonal sparse on 2x2, permuted layout")
+def _(tmp):
+    # Two diagonal blocks: on a 2 x 2 grid the off-diagonal blocks stay empty wherever
+    # contiguous cuts go (max/mean 2), so dnmf scatters rows and columns by a fixed permutation.
+    # Everything users see must be as if no permutation happened: the fit from a random and an
+    # nndsvdar start (both draw in item order), a checkpoint taken and resumed mid-run, and
+    # transform, all equal to the 1-rank runs.
+    import scipy.sparse as sp
+    rng = np.random.default_rng(8)
+    blocks = [sp.random(300, 40, density=0.2, random_state=rng, format="csr") for _ in range(2)]
+    X = sp.block_diag(blocks, format="csr")
+    X.data += 0.1
+    with h5py.File(os.path.join(tmp, "bd.h5"), "w") as f:
+        g = f.create_group("X")
+        g["data"], g["indices"], g["indptr"] = X.data, X.indices, X.indptr
+        g.attrs["encoding-type"], g.attrs["encoding-version"] = "csr_matrix", "0.1.0"
+        g.attrs["shape"] = np.array(X.shape)
+    details = []
+    for init in ("random", "nndsvdar"):
+        base = ["bd.h5:/X", "--n-components", "3", "--solver", "mu", "--beta-loss", "1",
+                "--init", init, "--random-state", "4", "--tol", "0", "--max-iter", "30"]
+        expect_fit_ok(dnmf(tmp, "fit", *base, "--output", f"bd1_{init}.h5", ranks=1))
+        W1, H1, _ = read_model(os.path.join(tmp, f"bd1_{init}.h5"))
+        res = dnmf(tmp, "fit", *base, "--grid", "2x2", "--verbose", "--output", f"bd4_{init}.h5",
+                   ranks=4)
+        expect_fit_ok(res)
+        m = re.search(r"stored entries per rank: max/mean ([0-9.]+)", res.out)
+        check(m and float(m.group(1)) < 1.10, f"2x2 {init}: not balanced: {res.out[:600]!r}")
+        W, H, _ = read_model(os.path.join(tmp, f"bd4_{init}.h5"))
+        diff = max(np.abs(W - W1).max() / np.abs(W1).max(), np.abs(H - H1).max() / np.abs(H1).max())
+        check(diff < 1e-10, f"2x2 {init}: differs from the 1-rank fit by {diff:.2e}")
+        details.append(f"{init}: max/mean {m.group(1)}, diff {diff:.1e}")
+    # Interrupted after iteration 12 and resumed, both on the permuted 2 x 2 layout.
+    env = dict(os.environ, DNMF_TEST_SIGNAL_AFTER_ITERATION="12")
+    ck = ["--checkpoint", "bd.ckpt.h5", "--output", "bd4_resumed.h5", "--grid", "2x2"]
+    stop = run([MPIEXEC, "-n", "4", "--oversubscribe", DNMF_BIN, "fit", *base, *ck], tmp, env)
+    check(stop.rc == 75, f"signalled run: exit {stop.rc}, expected 75: {stop.summary()}")
+    res = dnmf(tmp, "fit", *base, *ck, "--resume", "bd.ckpt.h5", ranks=4)
+    expect_fit_ok(res)
+    W, H, _ = read_model(os.path.join(tmp, "bd4_resumed.h5"))
+    diff = max(np.abs(W - W1).max() / np.abs(W1).max(), np.abs(H - H1).max() / np.abs(H1).max())
+    check(diff < 1e-10, f"resumed 2x2 fit differs from the 1-rank fit by {diff:.2e}")
+    details.append(f"resumed diff {diff:.1e}")
+    # transform of the same matrix with the model: 2 x 2 against 1 rank.
+    outs = []
+    for ranks, grid in ((1, []), (4, ["--grid", "2x2"])):
+        out = f"bd_t{ranks}.h5"
+        res = dnmf(tmp, "transform", "--model", "bd1_nndsvdar.h5", "bd.h5:/X", "--output", out,
+                   *grid, ranks=ranks)
+        check(res.rc == 0, f"transform on {ranks} rank(s): exit {res.rc}: {res.summary()}")
+        outs.append(read_model(os.path.join(tmp, out))[0])
+    diff = np.abs(outs[1] - outs[0]).max() / np.abs(outs[0]).max()
+    check(diff < 1e-10, f"transform 2x2 differs from 1 rank by {diff:.2e}")
+    details.append(f"transform diff {diff:.1e}")
     return "; ".join(details)
 
 

@@ -128,6 +128,30 @@ TEST(Balance, RelaidMovesRowsBetweenLayoutsOnEveryGrid) {
   }
 }
 
+TEST(Balance, RelaidMovesRowsIntoAndOutOfPermutedLayouts) {
+  const mpi::Comm comm = test::world_comm();
+  const std::int64_t m = 29, k = 2;
+  const Matrix<double> global = test::global_random(m, k, 6);
+  for (const GridShape shape : test::all_grids(comm.size())) {
+    SCOPED_TRACE("grid " + shape.str());
+    const ProcessGrid grid(comm, shape);
+    DistFactor<double> f(grid, FactorSide::features, m, k);
+    test::scatter_rows(global, f);
+    std::vector<std::int64_t> uneven(static_cast<std::size_t>(shape.pc) + 1, m);
+    for (int b = 0; b < shape.pc; ++b) uneven[static_cast<std::size_t>(b)] = b * b;
+    const Axis a = Axis::uniform(m, shape.pc).permuted(Permutation(m, 1));
+    const Axis b = Axis(uneven).permuted(Permutation(m, 2));
+    const DistFactor<double> fa = f.relaid(a), fb = fa.relaid(b), fc = fb.relaid(Axis(uneven));
+    const DistFactor<double> back = fc.relaid(f.layout().axis);
+    EXPECT_TRUE(fa.permuted());
+    EXPECT_EQ(test::max_rel_diff_rows(fa, global), 0.0);
+    EXPECT_EQ(test::max_rel_diff_rows(fb, global), 0.0);
+    EXPECT_EQ(test::max_rel_diff_rows(fc, global), 0.0);
+    EXPECT_EQ(test::max_rel_diff_rows(back, global), 0.0);
+    EXPECT_FALSE(back.permuted());
+  }
+}
+
 TEST(Balance, ImbalanceIsMaxOverMean) {
   const mpi::Comm comm = test::world_comm();
   const double got = imbalance(comm, comm.rank() == 0 ? 10 : 0);

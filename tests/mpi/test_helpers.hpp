@@ -29,10 +29,11 @@ inline Matrix<double> global_random(std::int64_t rows, std::int64_t cols, unsign
 /// Fills X's local block from the global matrix.
 template <typename T>
 void scatter_block(const Matrix<double>& global, DistMatrix<T>& x) {
-  const Range r = x.row_range(), c = x.col_range();
+  const Range r = x.row_range(), c = x.col_range();  // positions; items may be permuted
   for (std::int64_t i = 0; i < r.size; ++i)
     for (std::int64_t j = 0; j < c.size; ++j)
-      x.local()(i, j) = static_cast<T>(global(r.begin + i, c.begin + j));
+      x.local()(i, j) =
+          static_cast<T>(global(x.row_axis().item(r.begin + i), x.col_axis().item(c.begin + j)));
 }
 
 /// Fills a factor's owned rows from the global tall matrix (W, or Ht).
@@ -41,7 +42,7 @@ void scatter_rows(const Matrix<double>& global, DistFactor<T>& f) {
   const Range r = f.owned();
   for (std::int64_t i = 0; i < r.size; ++i)
     for (std::int64_t c = 0; c < f.k(); ++c)
-      f.local()(i, c) = static_cast<T>(global(r.begin + i, c));
+      f.local()(i, c) = static_cast<T>(global(f.layout().axis.item(r.begin + i), c));
 }
 
 /// Largest |a - b| over the owned rows of `f` against the global matrix, relative to max |b|.
@@ -51,7 +52,8 @@ double max_rel_diff_rows(const DistFactor<T>& f, const Matrix<double>& global) {
   const Range r = f.owned();
   for (std::int64_t i = 0; i < r.size; ++i)
     for (std::int64_t c = 0; c < f.k(); ++c) {
-      diff = std::max(diff, std::abs(double(f.local()(i, c)) - global(r.begin + i, c)));
+      diff = std::max(
+          diff, std::abs(double(f.local()(i, c)) - global(f.layout().axis.item(r.begin + i), c)));
     }
   for (std::int64_t i = 0; i < global.size(); ++i)
     scale = std::max(scale, std::abs(global.data()[i]));

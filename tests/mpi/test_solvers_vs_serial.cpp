@@ -24,13 +24,14 @@ struct Outcome {
 };
 
 /// Uneven blocks like those of a skewed sparse matrix balanced by entries: block b ends at
-/// n (b / parts)^2, and the first block is empty when there are 3 parts or more.
+/// n (b / parts)^2, and the first block is empty when there are 3 parts or more; items
+/// scattered by a permutation, as for a matrix whose contiguous cuts cannot balance.
 Axis skewed_axis(std::int64_t n, int parts) {
   std::vector<std::int64_t> bounds(static_cast<std::size_t>(parts) + 1);
   for (int b = 0; b <= parts; ++b)
     bounds[static_cast<std::size_t>(b)] = n * b * b / (parts * parts);
   if (parts >= 3) bounds[1] = 0;
-  return Axis(bounds);
+  return Axis(bounds).permuted(Permutation(n, 77));
 }
 
 /// Runs the configured solver on `comm` with the given grid and gathers W and Ht on every rank.
@@ -64,9 +65,11 @@ Outcome run(const mpi::Comm& comm, GridShape shape, const Config& c, const Matri
   o.w = Matrix<double>(m, k);
   o.ht = Matrix<double>(n, k);
   for (std::int64_t i = 0; i < w.owned().size; ++i)
-    for (std::int64_t a = 0; a < k; ++a) o.w(w.owned().begin + i, a) = w.local()(i, a);
+    for (std::int64_t a = 0; a < k; ++a)
+      o.w(x.row_axis().item(w.owned().begin + i), a) = w.local()(i, a);
   for (std::int64_t j = 0; j < ht.owned().size; ++j)
-    for (std::int64_t a = 0; a < k; ++a) o.ht(ht.owned().begin + j, a) = ht.local()(j, a);
+    for (std::int64_t a = 0; a < k; ++a)
+      o.ht(x.col_axis().item(ht.owned().begin + j), a) = ht.local()(j, a);
   comm.allreduce_sum(o.w.data(), o.w.size());
   comm.allreduce_sum(o.ht.data(), o.ht.size());
   return o;
@@ -102,7 +105,7 @@ TEST_P(SolverVsSerial, EveryGridMatchesTheSerialRun) {
                 1e-12 * serial.result.reconstruction_err);
     EXPECT_LT(rel_diff(dist.w, serial.w), 1e-12);
     EXPECT_LT(rel_diff(dist.ht, serial.ht), 1e-12);
-    // Uneven blocks, one of them empty: what sparse input balanced by entries gets.
+    // Uneven, permuted blocks, one of them empty: what skewed sparse input gets.
     const Outcome uneven = run(comm, shape, c, x0, w0, ht0, /*skewed=*/true);
     EXPECT_EQ(uneven.result.n_iter, serial.result.n_iter);
     EXPECT_LT(rel_diff(uneven.w, serial.w), 1e-12);

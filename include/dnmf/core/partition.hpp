@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "dnmf/core/permutation.hpp"
+
 namespace dnmf {
 
 /// A half-open index range [begin, begin + size).
@@ -23,9 +25,12 @@ Range block_range(std::int64_t n, int parts, int index);
 std::vector<std::int64_t> block_sizes(std::int64_t n, int parts);
 
 /// How one dimension of X (its rows or its columns) is cut into the contiguous blocks of one grid
-/// dimension: block b is [bounds[b], bounds[b + 1]). Uniform (block_range) for dense input;
-/// balanced by stored entries for sparse input (dist/balance.hpp), where blocks may differ in
-/// length and may even be empty. Example: bounds {0, 2, 2, 7}: blocks [0,2), [2,2), [2,7).
+/// dimension: block b is [bounds[b], bounds[b + 1]) of *positions*. Uniform (block_range) for
+/// dense input; balanced by stored entries for sparse input (dist/balance.hpp), where blocks may
+/// differ in length and may even be empty. Example: bounds {0, 2, 2, 7}: blocks [0,2), [2,2),
+/// [2,7). Positions are the items themselves unless the axis carries a permutation: then
+/// position p holds item permutation().item(p), which lets a skewed matrix be balanced by
+/// scattering its heavy rows or columns; inputs and outputs are read and written by item.
 class Axis {
  public:
   Axis() : bounds_{0} {}
@@ -40,11 +45,21 @@ class Axis {
   /// The block holding item i (0 <= i < size()).
   int block_of(std::int64_t i) const;
   const std::vector<std::int64_t>& bounds() const { return bounds_; }
-  bool operator==(const Axis& o) const { return bounds_ == o.bounds_; }
-  bool operator!=(const Axis& o) const { return bounds_ != o.bounds_; }
+  /// The same cuts with `perm` deciding which item sits at which position.
+  Axis permuted(const Permutation& perm) const {
+    Axis a = *this;
+    a.perm_ = perm;
+    return a;
+  }
+  const Permutation& permutation() const { return perm_; }
+  std::int64_t position(std::int64_t item) const { return perm_.position(item); }
+  std::int64_t item(std::int64_t position) const { return perm_.item(position); }
+  bool operator==(const Axis& o) const { return bounds_ == o.bounds_ && perm_ == o.perm_; }
+  bool operator!=(const Axis& o) const { return !(*this == o); }
 
  private:
   std::vector<std::int64_t> bounds_;
+  Permutation perm_;
 };
 
 }  // namespace dnmf

@@ -5,6 +5,7 @@
 /// from slices: no rank ever holds a per-row or per-column array of the whole matrix.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "dnmf/core/partition.hpp"
@@ -30,6 +31,38 @@ Axis balanced_axis(const mpi::Comm& comm, std::int64_t n, int parts,
 /// Collective.
 std::vector<std::int64_t> count_into_slices(const mpi::Comm& comm, std::int64_t n,
                                             std::vector<std::int64_t> items);
+
+/// The summed weights of the items of my_slice(comm, n), from (item, weight) pairs that any rank
+/// holds (stored flat: item, weight, item, weight, ...). Collective.
+std::vector<std::int64_t> add_into_slices(const mpi::Comm& comm, std::int64_t n,
+                                          const std::vector<std::int64_t>& pairs);
+
+/// The cuts of a sparse matrix's major dimension (CSR rows, CSC columns) and minor dimension.
+struct SparseCuts {
+  Axis major, minor;
+  double imbalance = 1;  ///< largest block's stored entries over the mean
+};
+
+/// What choose_cuts needs to know of the entries this rank holds, for given permutations:
+///   line_weights(pm): flat (position, length) pairs of my major lines, position = pm(line);
+///   minor_weights(pn): the entry counts of my_slice(comm, minor) of minor positions pn(index),
+///                      summed over all ranks (collective);
+///   block_counts(major, minor): my entries in each block, rank order of a grid whose rows
+///                      follow the major cuts (for CSC the caller maps back: the vector is
+///                      indexed major block * minor parts + minor block).
+struct EntryCounts {
+  std::function<std::vector<std::int64_t>(const Permutation&)> line_weights;
+  std::function<std::vector<std::int64_t>(const Permutation&)> minor_weights;
+  std::function<std::vector<std::int64_t>(const Axis&, const Axis&)> block_counts;
+};
+
+/// Cuts both dimensions into blocks of about equal stored entries. Contiguous cuts come first;
+/// when they leave the largest block more than 5% above the mean (e.g. a block-diagonal matrix,
+/// whose off-diagonal blocks stay empty however the cuts move), rows and columns are also
+/// scattered by fixed-seed permutations, which is kept when it balances better. The outcome
+/// depends only on the matrix and the grid, never on which rank read what. Collective.
+SparseCuts choose_cuts(const mpi::Comm& comm, std::int64_t major, std::int64_t minor,
+                       int major_parts, int minor_parts, const EntryCounts& counts);
 
 /// max / mean of the per-rank counts (1 = perfect balance; 0 counts in total give 1).
 double imbalance(const mpi::Comm& comm, std::int64_t local_count);

@@ -113,6 +113,10 @@ class DistFactor {
   /// The same matrix with its blocks along `axis` instead (same side, same global rows), e.g.
   /// to move between a uniform layout and X's balanced one. Collective over grid().all().
   DistFactor relaid(const Axis& axis) const;
+  /// True when my rows are not in item order (X's axis on this side is permuted).
+  bool permuted() const { return !layout_.axis.permutation().is_identity(); }
+  /// The layout files and random streams use: uniform blocks in item order.
+  Axis natural_axis() const { return Axis::uniform(layout_.global_rows, layout_.axis.parts()); }
 
   /// Gathers the rows of my block from the ranks that share it (collective on sharing_comm()).
   ///   before: (0,0) owns W rows 0-1, (0,1) owns row 2      after: both hold rows 0-2 in `block`
