@@ -568,6 +568,28 @@ def _(tmp):
     return "; ".join(details)
 
 
+@case("sparse: a matrix without stored entries, 1 and 3 ranks")
+def _(tmp):
+    # Its indices and data are empty datasets with no storage, which HDF5 1.10 cannot read
+    # collectively; scikit-learn fits it (n_iter_ 1, reconstruction_err_ 0), so dnmf must too.
+    with h5py.File(os.path.join(tmp, "nothing.h5"), "w") as f:
+        g = f.create_group("X")
+        g["data"], g["indices"] = np.zeros(0), np.zeros(0, dtype=np.int64)
+        g["indptr"] = np.zeros(11, dtype=np.int64)
+        g.attrs["encoding-type"], g.attrs["encoding-version"] = "csr_matrix", "0.1.0"
+        g.attrs["shape"] = np.array([10, 6])
+    details = []
+    for ranks in (1, 3):
+        res = dnmf(tmp, "fit", "nothing.h5:/X", "--n-components", "2", "--output",
+                   f"nothing{ranks}.h5", ranks=ranks)
+        summary = expect_fit_ok(res, os.path.join(tmp, f"nothing{ranks}.h5"))
+        _, _, attrs = read_model(os.path.join(tmp, f"nothing{ranks}.h5"))
+        check(int(attrs["n_iter_"]) == 1 and float(attrs["reconstruction_err_"]) == 0,
+              f"{ranks} rank(s): n_iter_ {attrs['n_iter_']}, error {attrs['reconstruction_err_']}")
+        details.append(f"{ranks} rank(s): {summary[-1][:60]}")
+    return "; ".join(details)
+
+
 error_case("info: missing file (1 rank)", ["info", "no_such_file.h5"], ["no_such_file.h5"],
            code=4, ranks=1)
 
