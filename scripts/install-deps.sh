@@ -10,7 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libopenblas-dev liblapack-dev
   libhdf5-openmpi-dev hdf5-tools
   # tests and small libraries
-  libgtest-dev libcli11-dev libtomlplusplus-dev
+  libgtest-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
   # the scikit-learn oracle and data helpers (Debian's python3)
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py
 )

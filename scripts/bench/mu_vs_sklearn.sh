@@ -18,7 +18,7 @@ ours=$(OPENBLAS_NUM_THREADS=1 mpirun -np "$ranks" --oversubscribe "$root/build/b
   --init-H "$work/init.h5:/H0" --tol 0 --max-iter "$iters" --output "$work/model.h5" |
   sed -n 's/.*(\([0-9.e+-]*\) s\/iter).*/\1/p')
 echo "{\"tool\": \"dnmf\", \"solver\": \"mu\", \"seconds_per_iter\": $ours, \"iters\": $iters, \"ranks\": $ranks}"
-theirs_json=$(/usr/bin/python3 "$root/scripts/bench_sklearn_mu.py" "$input" \
+theirs_json=$(/usr/bin/python3 "$root/scripts/bench/sklearn_time.py" "$input" \
   --init-W "$work/init.h5:/W0" --init-H "$work/init.h5:/H0" --iters "$iters" --threads "$ranks")
 echo "$theirs_json"
 theirs=$(echo "$theirs_json" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds_per_iter"])')

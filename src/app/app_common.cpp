@@ -113,8 +113,16 @@ IterationObserver progress_printer(const mpi::Comm& comm, const NmfParams& param
 }
 
 void report_phases(const mpi::Comm& comm, const PhaseTimers& timers, std::int64_t iters,
-                   std::ostream& out) {
+                   std::int64_t bytes, std::ostream& out) {
   const int p = comm.size();
+  const double per_iter =
+      static_cast<double>(bytes) / static_cast<double>(std::max<std::int64_t>(iters, 1));
+  const double b_min = comm.allreduce_min(per_iter), b_max = comm.allreduce_max(per_iter);
+  const double b_avg = comm.allreduce_sum(per_iter) / p;
+  if (comm.rank() == 0) {
+    out << "  received per iteration per rank: min " << fmt("%.0f", b_min) << " B  avg "
+        << fmt("%.0f", b_avg) << " B  max " << fmt("%.0f", b_max) << " B\n";
+  }
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   const double rss = static_cast<double>(usage.ru_maxrss) / 1024.0;  // MiB (ru_maxrss is KiB)

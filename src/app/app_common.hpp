@@ -54,9 +54,11 @@ auto naming_input(const std::string& where, Body&& body) -> decltype(body()) {
 IterationObserver progress_printer(const mpi::Comm& comm, const NmfParams& params,
                                    std::ostream& out);
 
-/// min / avg / max over ranks of each phase timer, printed by rank 0. Collective.
+/// min / avg / max over ranks of the bytes received per iteration (`bytes` over `iters`
+/// iterations on this rank), of the peak RSS and of each phase timer, printed by rank 0.
+/// Collective.
 void report_phases(const mpi::Comm& comm, const PhaseTimers& timers, std::int64_t iters,
-                   std::ostream& out);
+                   std::int64_t bytes, std::ostream& out);
 
 /// Root attributes of a model: fitted attributes, every parameter under its sklearn name, and
 /// dnmf_* facts of the run.

@@ -265,7 +265,7 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
                   model_attributes(params, k, p, model.n_iter_, model.reconstruction_err_,
                                    model.init_used_, shape, type, result.seconds));
   }
-  if (params.verbose) report_phases(grid.all(), timers, result.n_iter, out);
+  if (params.verbose) report_phases(grid.all(), timers, result.n_iter, result.bytes_received, out);
   if (root) {
     out << "dnmf fit: " << n << "x" << p << " k=" << k << " solver=" << to_string(params.solver)
         << " init=" << to_string(model.init_used_) << " grid=" << shape.str()

@@ -22,6 +22,12 @@ int to_count(std::int64_t n, const char* what) {
 }
 
 namespace {
+std::int64_t received = 0;  // bytes_received(); MPI is used from one thread per process
+
+void count(double bytes) {
+  received += static_cast<std::int64_t>(bytes);
+}
+
 std::shared_ptr<MPI_Comm> owned(MPI_Comm c) {
   check(MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
   return std::shared_ptr<MPI_Comm>(new MPI_Comm(c), [](MPI_Comm* p) {
@@ -48,6 +54,10 @@ std::vector<int> to_counts(const std::vector<std::int64_t>& counts) {
   return out;
 }
 }  // namespace
+
+std::int64_t bytes_received() {
+  return received;
+}
 
 Comm Comm::wrap(MPI_Comm comm) {
   return Comm(std::make_shared<MPI_Comm>(comm));
@@ -84,6 +94,8 @@ void Comm::barrier() const {
 template <typename T>
 void Comm::allreduce_sum(T* data, std::int64_t count) const {
   if (size() == 1 || count == 0) return;
+  const int p = size();
+  mpi::count(2.0 * static_cast<double>(count * sizeof(T)) * (p - 1) / p);
   check(MPI_Allreduce(MPI_IN_PLACE, data, to_count(count, "allreduce"), mpi_type<T>::get(), MPI_SUM,
                       get()),
         "MPI_Allreduce");
@@ -91,6 +103,7 @@ void Comm::allreduce_sum(T* data, std::int64_t count) const {
 
 template <typename T>
 T Comm::allreduce_max(T value) const {
+  mpi::count(2.0 * sizeof(T) * (size() - 1) / size());
   check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, mpi_type<T>::get(), MPI_MAX, get()),
         "MPI_Allreduce");
   return value;
@@ -98,6 +111,7 @@ T Comm::allreduce_max(T value) const {
 
 template <typename T>
 T Comm::allreduce_min(T value) const {
+  mpi::count(2.0 * sizeof(T) * (size() - 1) / size());
   check(MPI_Allreduce(MPI_IN_PLACE, &value, 1, mpi_type<T>::get(), MPI_MIN, get()),
         "MPI_Allreduce");
   return value;
@@ -106,6 +120,7 @@ T Comm::allreduce_min(T value) const {
 template <typename T>
 void Comm::bcast(T* data, std::int64_t count, int root) const {
   if (size() == 1 || count == 0) return;
+  if (rank() != root) mpi::count(static_cast<double>(count * sizeof(T)));
   check(MPI_Bcast(data, to_count(count, "bcast"), mpi_type<T>::get(), root, get()), "MPI_Bcast");
 }
 
@@ -121,6 +136,8 @@ void Comm::allgatherv(const T* send, T* recv, const std::vector<std::int64_t>& c
   const std::vector<int> c = to_counts(counts);
   const std::vector<int> d = displacements(c);
   const int me = rank();
+  mpi::count(static_cast<double>(
+      (std::accumulate(counts.begin(), counts.end(), std::int64_t{0}) - counts[me]) * sizeof(T)));
   check(MPI_Allgatherv(send, c[me], mpi_type<T>::get(), recv, c.data(), d.data(),
                        mpi_type<T>::get(), get()),
         "MPI_Allgatherv");
@@ -130,6 +147,9 @@ template <typename T>
 void Comm::reduce_scatter_sum(const T* send, T* recv,
                               const std::vector<std::int64_t>& counts) const {
   const std::vector<int> c = to_counts(counts);
+  mpi::count(static_cast<double>(
+      (std::accumulate(counts.begin(), counts.end(), std::int64_t{0}) - counts[rank()]) *
+      sizeof(T)));
   check(MPI_Reduce_scatter(send, recv, c.data(), mpi_type<T>::get(), MPI_SUM, get()),
         "MPI_Reduce_scatter");
 }
@@ -140,6 +160,8 @@ std::vector<T> Comm::alltoallv(const T* send, const std::vector<std::int64_t>& s
   std::vector<int> sc = to_counts(send_counts), rc(static_cast<std::size_t>(p));
   check(MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, get()), "MPI_Alltoall");
   const std::vector<int> sd = displacements(sc), rd = displacements(rc);
+  mpi::count(static_cast<double>(
+      (std::accumulate(rc.begin(), rc.end(), std::int64_t{0}) - rc[rank()]) * sizeof(T)));
   std::vector<T> recv(
       static_cast<std::size_t>(std::accumulate(rc.begin(), rc.end(), std::int64_t{0})));
   check(MPI_Alltoallv(send, sc.data(), sd.data(), mpi_type<T>::get(), recv.data(), rc.data(),

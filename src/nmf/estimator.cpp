@@ -43,9 +43,11 @@ FitResult NMF<T>::solve(DistProducts<T>& products, DistFactor<T>& w, DistFactor<
                         const SolverState* resume) {
   const Penalties pen = scaled_penalties(params_, n_samples, n_features);
   SolverControl<T> control{observer_, resume, update_h ? hook_ : BoundaryHook{}};
+  const std::int64_t bytes_before = mpi::bytes_received();
   last_run_ = params_.solver == Solver::cd
                   ? fit_cd(products, w, ht, params_, pen, seed_used_, update_h, control)
                   : fit_mu(products, w, ht, params_, pen, update_h, control);
+  last_run_.bytes_received = mpi::bytes_received() - bytes_before;
   return last_run_;
 }
 

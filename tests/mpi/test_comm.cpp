@@ -52,6 +52,30 @@ TEST(Comm, AgreeRaisesTheLowestFailingRanksErrorEverywhere) {
   EXPECT_NO_THROW(mpi::agree(comm, [] {}));
 }
 
+TEST(Comm, CountsBytesReceivedAsDocumented) {
+  const mpi::Comm comm = test::world_comm();
+  const int p = comm.size(), me = comm.rank();
+  // All-gather: rank r sends r + 1 doubles; I receive everyone's but mine.
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(p));
+  for (int r = 0; r < p; ++r) counts[static_cast<std::size_t>(r)] = r + 1;
+  const std::int64_t total = p * (p + 1) / 2;
+  std::vector<double> mine(static_cast<std::size_t>(me + 1), 1.0),
+      all(static_cast<std::size_t>(total));
+  std::int64_t before = mpi::bytes_received();
+  comm.allgatherv(mine.data(), all.data(), counts);
+  EXPECT_EQ(mpi::bytes_received() - before, (total - (me + 1)) * 8);
+  // All-reduce of 6 doubles: 2 n (P - 1) / P bytes.
+  std::vector<double> v(6, 1.0);
+  before = mpi::bytes_received();
+  comm.allreduce_sum(v.data(), 6);
+  EXPECT_EQ(mpi::bytes_received() - before, static_cast<std::int64_t>(2.0 * 48 * (p - 1) / p));
+  // Broadcast of 5 ints from rank 0: every other rank receives 20 bytes.
+  std::vector<int> b(5, 3);
+  before = mpi::bytes_received();
+  comm.bcast(b.data(), 5, 0);
+  EXPECT_EQ(mpi::bytes_received() - before, me == 0 || p == 1 ? 0 : 20);
+}
+
 TEST(ProcessGrid, CommunicatorsFollowRowMajorRankLayout) {
   const mpi::Comm comm = test::world_comm();
   for (const GridShape shape : test::all_grids(comm.size())) {

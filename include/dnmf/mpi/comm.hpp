@@ -50,6 +50,13 @@ void check(int rc, const char* what);
 /// Narrows a count to MPI's `int`, throwing if it does not fit.
 int to_count(std::int64_t n, const char* what);
 
+/// Bytes this process has received through Comm's collectives so far, counted as a
+/// bandwidth-optimal algorithm moves them: allreduce of n bytes 2n(P-1)/P (a reduce-scatter and
+/// an all-gather), broadcast n to every non-root, all-gather and reduce-scatter the total less
+/// my own part, all-to-all what others send me. For benchmarks: the difference over an
+/// iteration is that iteration's communication volume per rank.
+std::int64_t bytes_received();
+
 /// A communicator handle. Cheap to copy (shared ownership); it frees the MPI_Comm only if it
 /// created it (split or dup), never one it merely wraps.
 class Comm {

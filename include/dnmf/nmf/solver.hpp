@@ -46,8 +46,9 @@ struct FitResult {
   std::int64_t n_iter = 0;        ///< sklearn's n_iter_
   double reconstruction_err = 0;  ///< sqrt(2 D_beta(X, W H)) with the final factors
   double error_at_init = 0;
-  double seconds = 0;        ///< solver wall time, excluding the final error
-  bool interrupted = false;  ///< stopped by at_boundary; `state` says where
+  double seconds = 0;               ///< solver wall time, excluding the final error
+  std::int64_t bytes_received = 0;  ///< by this rank during the run (mpi::bytes_received)
+  bool interrupted = false;         ///< stopped by at_boundary; `state` says where
   SolverState state;
 };
 

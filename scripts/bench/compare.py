@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""dnmf against scikit-learn on the same data, from the same starting point, for the same
+number of iterations, with each iteration set against the machine's floor.
+
+  scripts/bench/compare.py [INPUT.h5[:/X]] [--k 20] [--iters 100] [--ranks 2] [--threads 2]
+                           [--solvers mu,cd,mu-kl] [--json results.jsonl]
+
+Default INPUT: Fashion-MNIST as scripts/fashion-mnist.sh writes it (out/fashion-mnist.h5).
+The start is scikit-learn's random init (scripts/sklearn_init.py), or the input file's own
+/W0 and /H0 when it has them with k columns (scripts/bench/make_sparse.py writes those).
+
+In one run it measures, with the ranks running at once (OPENBLAS_NUM_THREADS=1 each):
+  - the machine: read bandwidth and one-thread DGEMM rate per rank (build/bin/dnmf_bench_kernels,
+    Machine/*, Google Benchmark);
+  - dnmf fit --verbose for each solver: seconds per iteration, per-phase min/avg/max over
+    ranks, bytes received per iteration per rank, peak RSS per rank;
+  - scikit-learn's own solver routine (scripts/bench/sklearn_time.py) with --threads BLAS
+    threads.
+The floor of an iteration on one rank is the larger of the time to read its block of X once
+and its flops at the measured DGEMM rate: 4k flops per stored entry for mu (Frobenius) and cd
+(X H^T and W^T X), 8k for mu with other losses (W H is formed at the entries once per factor
+update, on top of the two products). Memory is set against the rank's block of X plus its
+factor rows (W and Ht blocks, both gathered and owned).
+
+Prints a table and one JSON line per measurement (also appended to --json).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import h5py
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PY = "/usr/bin/python3"
+SOLVERS = {
+    "mu": (["--solver", "mu", "--beta-loss", "frobenius"], "mu", "frobenius", 4),
+    "cd": (["--solver", "cd"], "cd", "frobenius", 4),
+    "mu-kl": (["--solver", "mu", "--beta-loss", "kullback-leibler"], "mu", "kullback-leibler", 8),
+}
+
+
+def sh(argv, env=None):
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(argv)}\n{proc.stderr[-2000:]}")
+    return proc.stdout
+
+
+def mpi_env():
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    if os.geteuid() == 0:
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    return env
+
+
+def machine_rates(bench, ranks, work):
+    """Per-rank read bandwidth (B/s) and DGEMM rate (flop/s), all ranks measuring at once."""
+    out = os.path.join(work, "machine")
+    sh(["mpirun", "-n", str(ranks), "--oversubscribe", "sh", "-c",
+        f'exec "{bench}" --benchmark_filter=Machine --benchmark_min_time=0.5 '
+        f'--benchmark_out="{out}.$OMPI_COMM_WORLD_RANK.json" --benchmark_out_format=json '
+        f'>/dev/null'], mpi_env())
+    bw, flops = [], []
+    for r in range(ranks):
+        with open(f"{out}.{r}.json") as f:
+            for b in json.load(f)["benchmarks"]:
+                if b["name"].startswith("Machine/ReadBandwidth"):
+                    bw.append(b["bytes_per_second"])
+                elif b["name"].startswith("Machine/Dgemm"):
+                    flops.append(b["flop/s"])
+    return sum(bw) / len(bw), sum(flops) / len(flops)
+
+
+def describe(spec):
+    """(path, object, rows, cols, stored entries, bytes per stored entry, dense?)."""
+    path, _, obj = spec.partition(":")
+    obj = obj or "/X"
+    with h5py.File(path, "r") as f:
+        node = f[obj]
+        if isinstance(node, h5py.Dataset):
+            m, n = node.shape
+            return path, obj, m, n, m * n, node.dtype.itemsize, True
+        shape = node.attrs["shape"] if "shape" in node.attrs else node.attrs["h5sparse_shape"]
+        nnz = node["data"].shape[0]
+        return path, obj, int(shape[0]), int(shape[1]), nnz, node["data"].dtype.itemsize + 8, False
+
+
+def starting_point(spec, path, k, work):
+    with h5py.File(path, "r") as f:
+        if "W0" in f and "H0" in f and f["W0"].shape[1] == k:
+            return f"{path}:/W0", f"{path}:/H0"
+    init = os.path.join(work, "init.h5")
+    sh([PY, os.path.join(ROOT, "scripts", "sklearn_init.py"), spec, init, "--n-components", str(k)])
+    return f"{init}:/W0", f"{init}:/H0"
+
+
+def parse_dnmf(text):
+    r = {}
+    m = re.search(r"grid=(\d+)x(\d+) n_iter_=(\d+).*\(([0-9.e+-]+) s/iter\)", text)
+    if not m:
+        raise SystemExit(f"no summary line in dnmf's output:\n{text[-1500:]}")
+    r["grid"] = (int(m.group(1)), int(m.group(2)))
+    r["n_iter"] = int(m.group(3))
+    r["seconds_per_iter"] = float(m.group(4))
+    m = re.search(r"received per iteration per rank: min (\S+) B\s+avg (\S+) B\s+max (\S+) B", text)
+    r["bytes_received_per_iter"] = [float(v) for v in m.groups()] if m else None
+    m = re.search(r"peak RSS per rank: min (\S+) MiB\s+avg (\S+) MiB\s+max (\S+) MiB", text)
+    r["peak_rss_mib"] = [float(v) for v in m.groups()] if m else None
+    r["phases"] = {p: [float(a), float(b), float(c)] for p, a, b, c in re.findall(
+        r"phase (\S+)\s+min\s+(\S+) s\s+avg\s+(\S+) s\s+max\s+(\S+) s", text)}
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input", nargs="?", default=os.path.join(ROOT, "out", "fashion-mnist.h5"))
+    ap.add_argument("--k", type=int, default=20)
+    ap.add_argument("--iters", type=int, default=100)
+    ap.add_argument("--ranks", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="scikit-learn's BLAS threads")
+    ap.add_argument("--solvers", default="mu,cd,mu-kl")
+    ap.add_argument("--json", help="append the JSON lines to this file too")
+    ap.add_argument("--dnmf", default=os.path.join(ROOT, "build", "bin", "dnmf"))
+    ap.add_argument("--skip-sklearn", action="store_true")
+    args = ap.parse_args()
+    bench = os.path.join(os.path.dirname(args.dnmf), "dnmf_bench_kernels")
+    path, obj, m, n, entries, entry_bytes, dense = describe(args.input)
+    spec = f"{path}:{obj}"
+    lines = []
+
+    def emit(record):
+        lines.append(record)
+        print(json.dumps(record), flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="dnmf-bench-") as work:
+        w0, h0 = starting_point(spec, path, args.k, work)
+        bw, dgemm = machine_rates(bench, args.ranks, work)
+        emit({"what": "machine", "ranks": args.ranks, "read_bytes_per_s_per_rank": bw,
+              "dgemm_flops_per_s_per_rank": dgemm})
+        table = []
+        for name in args.solvers.split(","):
+            opts, sk_solver, sk_beta, flops_per_entry = SOLVERS[name]
+            out = sh(["mpirun", "-n", str(args.ranks), "--oversubscribe", args.dnmf, "fit", spec,
+                      "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", w0,
+                      "--init-H", h0, "--tol", "0", "--max-iter", str(args.iters), "--verbose",
+                      "--output", os.path.join(work, f"{name}.h5")], mpi_env())
+            ours = parse_dnmf(out)
+            pr, pc = ours["grid"]
+            # The largest rank's share, assuming balanced blocks (dnmf balances sparse blocks).
+            x_bytes = entries * entry_bytes / args.ranks
+            flops = flops_per_entry * args.k * entries / args.ranks
+            floor = max(x_bytes / bw, flops / dgemm)
+            factor_bytes = 8 * args.k * (2 * m / pr + 2 * n / pc)
+            rec = {"what": "dnmf", "solver": name, "input": spec, "m": m, "n": n,
+                   "stored_entries": entries, "k": args.k, "iters": args.iters,
+                   "ranks": args.ranks, "grid": f"{pr}x{pc}", **ours,
+                   "floor_seconds_per_iter": floor,
+                   "x_block_mib": x_bytes / 2**20, "factors_mib": factor_bytes / 2**20}
+            emit(rec)
+            theirs = None
+            if not args.skip_sklearn:
+                theirs = json.loads(sh([PY, os.path.join(ROOT, "scripts", "bench", "sklearn_time.py"),
+                                        spec, "--solver", sk_solver, "--beta-loss", sk_beta,
+                                        "--init-W", w0, "--init-H", h0, "--iters",
+                                        str(args.iters), "--threads", str(args.threads)]))
+                theirs["what"] = "sklearn"
+                theirs["solver"] = name
+                emit(theirs)
+            table.append((name, rec, theirs))
+
+    print(f"\n{spec}: {m} x {n}, {entries} stored entries, k={args.k}, {args.iters} iterations; "
+          f"dnmf {args.ranks} ranks x 1 thread, scikit-learn {args.threads} BLAS threads")
+    print(f"machine per rank (all ranks at once): read {bw / 1e9:.1f} GB/s, "
+          f"DGEMM {dgemm / 1e9:.1f} GFLOP/s")
+    print(f"{'solver':7} {'dnmf s/it':>10} {'sklearn s/it':>12} {'speed-up':>8} {'floor s/it':>10} "
+          f"{'vs floor':>8} {'recv/it/rank':>12} {'RSS max MiB':>11} {'X+factors MiB':>13}")
+    for name, rec, theirs in table:
+        s_it = rec["seconds_per_iter"]
+        t_it = theirs["seconds_per_iter"] if theirs else float("nan")
+        recv = rec["bytes_received_per_iter"][2] if rec["bytes_received_per_iter"] else float("nan")
+        rss = rec["peak_rss_mib"][2] if rec["peak_rss_mib"] else float("nan")
+        print(f"{name:7} {s_it:10.4f} {t_it:12.4f} {t_it / s_it:7.2f}x "
+              f"{rec['floor_seconds_per_iter']:10.4f} {s_it / rec['floor_seconds_per_iter']:7.2f}x "
+              f"{recv / 1024:9.1f} KiB {rss:11.1f} {rec['x_block_mib'] + rec['factors_mib']:13.1f}")
+        for phase, (lo, avg, hi) in rec["phases"].items():
+            per = rec["n_iter"] or 1
+            print(f"    {phase:14} min {lo / per:.2e}  avg {avg / per:.2e}  max {hi / per:.2e} s/it")
+    if args.json:
+        with open(args.json, "a") as f:
+            for rec in lines:
+                f.write(json.dumps(rec) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
