@@ -75,7 +75,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       {"--init", "init", "random, nndsvd, nndsvda, nndsvdar, custom (default: sklearn's rule)"},
       {"--init-W", "init_W", "custom W0: file.h5:/path (with --init custom)"},
       {"--init-H", "init_H", "custom H0: file.h5:/path (with --init custom)"},
-      {"--solver", "solver", "cd or mu (default cd)"},
+      {"--solver", "solver", "cd, mu or anls-bpp (default cd)"},
       {"--beta-loss", "beta_loss", "frobenius, kullback-leibler, itakura-saito or a number"},
       {"--tol", "tol", "stopping tolerance, real >= 0 (default 1e-4)"},
       {"--max-iter", "max_iter", "maximum iterations, int >= 1 (default 200)"},

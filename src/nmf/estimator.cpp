@@ -44,9 +44,17 @@ FitResult NMF<T>::solve(DistProducts<T>& products, DistFactor<T>& w, DistFactor<
   const Penalties pen = scaled_penalties(params_, n_samples, n_features);
   SolverControl<T> control{observer_, resume, update_h ? hook_ : BoundaryHook{}};
   const std::int64_t bytes_before = mpi::bytes_received();
-  last_run_ = params_.solver == Solver::cd
-                  ? fit_cd(products, w, ht, params_, pen, seed_used_, update_h, control)
-                  : fit_mu(products, w, ht, params_, pen, update_h, control);
+  switch (params_.solver) {
+    case Solver::cd:
+      last_run_ = fit_cd(products, w, ht, params_, pen, seed_used_, update_h, control);
+      break;
+    case Solver::mu:
+      last_run_ = fit_mu(products, w, ht, params_, pen, update_h, control);
+      break;
+    case Solver::anls_bpp:
+      last_run_ = fit_anls_bpp(products, w, ht, params_, pen, update_h, control);
+      break;
+  }
   last_run_.bytes_received = mpi::bytes_received() - bytes_before;
   return last_run_;
 }

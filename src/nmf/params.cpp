@@ -8,7 +8,15 @@
 namespace dnmf {
 
 std::string to_string(Solver s) {
-  return s == Solver::cd ? "cd" : "mu";
+  switch (s) {
+    case Solver::cd:
+      return "cd";
+    case Solver::mu:
+      return "mu";
+    case Solver::anls_bpp:
+      return "anls-bpp";
+  }
+  return "?";
 }
 
 std::string to_string(Init i) {
@@ -32,7 +40,8 @@ std::string to_string(Init i) {
 Solver parse_solver(const std::string& text) {
   if (text == "cd") return Solver::cd;
   if (text == "mu") return Solver::mu;
-  throw UsageError("solver: expected 'cd' or 'mu', got '" + text + "'");
+  if (text == "anls-bpp") return Solver::anls_bpp;
+  throw UsageError("solver: expected 'cd', 'mu' or 'anls-bpp', got '" + text + "'");
 }
 
 Init parse_init(const std::string& text) {
@@ -85,8 +94,8 @@ void NmfParams::validate() const {
   require(verbose >= 0, "verbose: must be >= 0");
   const double b = beta();  // throws on a malformed value
   if (solver != Solver::mu && b != 2.0) {
-    throw UsageError("beta_loss: solver 'cd' does not handle beta_loss = '" + beta_loss +
-                     "' (use --solver mu)");
+    throw UsageError("beta_loss: solver '" + to_string(solver) + "' does not handle beta_loss = '" +
+                     beta_loss + "' (use --solver mu)");
   }
 }
 

@@ -59,8 +59,9 @@ Outcome run(const mpi::Comm& comm, GridShape shape, const Config& c, const Matri
   DistProducts<double> products(x);
   const Penalties pen = scaled_penalties(p, m, n);
   Outcome o;
-  o.result = c.solver == Solver::cd ? fit_cd(products, w, ht, p, pen, 42u, true, {})
-                                    : fit_mu(products, w, ht, p, pen, true, {});
+  o.result = c.solver == Solver::cd         ? fit_cd(products, w, ht, p, pen, 42u, true, {})
+             : c.solver == Solver::anls_bpp ? fit_anls_bpp(products, w, ht, p, pen, true, {})
+                                            : fit_mu(products, w, ht, p, pen, true, {});
   // Gather the factors in global row order via a zero-initialised sum over all ranks.
   o.w = Matrix<double>(m, k);
   o.ht = Matrix<double>(n, k);
@@ -118,6 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(Config{"cd", Solver::cd, "frobenius", 0.0, false, 0.0, 0.0},
                     Config{"cd_shuffle_pen", Solver::cd, "frobenius", 1e-4, true, 0.01, 0.5},
                     Config{"mu_kl", Solver::mu, "kullback-leibler", 0.0, false, 0.0, 0.0},
+                    Config{"anls_bpp_pen", Solver::anls_bpp, "frobenius", 1e-6, false, 0.01, 0.5},
                     Config{"mu_is", Solver::mu, "1e-9", 0.0, false, 0.0, 0.0},
                     Config{"mu_half", Solver::mu, "0.5", 1e-4, false, 0.02, 0.3},
                     Config{"mu_three", Solver::mu, "3", 0.0, false, 0.0, 0.0}),

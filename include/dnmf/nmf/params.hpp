@@ -8,7 +8,7 @@
 
 namespace dnmf {
 
-enum class Solver { cd, mu };
+enum class Solver { cd, mu, anls_bpp };
 enum class Init { automatic, random, nndsvd, nndsvda, nndsvdar, custom };
 
 std::string to_string(Solver s);

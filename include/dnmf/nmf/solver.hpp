@@ -104,4 +104,13 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, std::uint32_t seed,
                  bool update_h, const SolverControl<T>& control);
 
+/// Alternating non-negative least squares (--solver anls-bpp): each half-step solves its factor
+/// exactly, row by row, for cd's objective (Frobenius loss, penalties folded in the same way)
+/// by block principal pivoting (la/nnls.hpp). Stops like mu: every 10th iteration, when the
+/// error's decrease relative to the error at init falls below tol (never when tol == 0).
+template <typename T>
+FitResult fit_anls_bpp(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
+                       const NmfParams& params, const Penalties& penalties, bool update_h,
+                       const SolverControl<T>& control);
+
 }  // namespace dnmf
