@@ -22,6 +22,10 @@ and its flops at the measured DGEMM rate: 4k flops per stored entry for mu (Frob
 update, on top of the two products). Memory is set against the rank's block of X plus its
 factor rows (W and Ht blocks, both gathered and owned).
 
+With --anls (and cd among the solvers), it also times --solver anls-bpp from the same start
+to the error cd reaches in --iters iterations: anls-bpp runs of 5, 10, 20, ... iterations until
+one gets there.
+
 Prints a table and one JSON line per measurement (also appended to --json).
 """
 import argparse
@@ -100,12 +104,15 @@ def starting_point(spec, path, k, work):
 
 def parse_dnmf(text):
     r = {}
-    m = re.search(r"grid=(\d+)x(\d+) n_iter_=(\d+).*\(([0-9.e+-]+) s/iter\)", text)
+    m = re.search(r"grid=(\d+)x(\d+) n_iter_=(\d+) reconstruction_err_=(\S+) time=([0-9.]+)s"
+                  r" \(([0-9.e+-]+) s/iter\)", text)
     if not m:
         raise SystemExit(f"no summary line in dnmf's output:\n{text[-1500:]}")
     r["grid"] = (int(m.group(1)), int(m.group(2)))
     r["n_iter"] = int(m.group(3))
-    r["seconds_per_iter"] = float(m.group(4))
+    r["reconstruction_err"] = float(m.group(4))
+    r["seconds"] = float(m.group(5))
+    r["seconds_per_iter"] = float(m.group(6))
     m = re.search(r"received per iteration per rank: min (\S+) B\s+avg (\S+) B\s+max (\S+) B", text)
     r["bytes_received_per_iter"] = [float(v) for v in m.groups()] if m else None
     m = re.search(r"peak RSS per rank: min (\S+) MiB\s+avg (\S+) MiB\s+max (\S+) MiB", text)
@@ -127,6 +134,7 @@ def main():
     ap.add_argument("--json", help="append the JSON lines to this file too")
     ap.add_argument("--dnmf", default=os.path.join(ROOT, "build", "bin", "dnmf"))
     ap.add_argument("--skip-sklearn", action="store_true")
+    ap.add_argument("--anls", action="store_true", help="time anls-bpp to cd's final error")
     args = ap.parse_args()
     bench = os.path.join(os.path.dirname(args.dnmf), "dnmf_bench_kernels")
     path, obj, m, n, entries, entry_bytes, dense = describe(args.input)
@@ -142,14 +150,18 @@ def main():
         bw, dgemm = machine_rates(bench, args.ranks, work)
         emit({"what": "machine", "ranks": args.ranks, "read_bytes_per_s_per_rank": bw,
               "dgemm_flops_per_s_per_rank": dgemm})
+        def fit(opts, iters, out_name):
+            return parse_dnmf(sh(
+                ["mpirun", "-n", str(args.ranks), "--oversubscribe", args.dnmf, "fit", spec,
+                 "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", w0,
+                 "--init-H", h0, "--tol", "0", "--max-iter", str(iters), "--verbose",
+                 "--output", os.path.join(work, out_name)], mpi_env()))
+
         table = []
+        anls = None
         for name in args.solvers.split(","):
             opts, sk_solver, sk_beta, flops_per_entry = SOLVERS[name]
-            out = sh(["mpirun", "-n", str(args.ranks), "--oversubscribe", args.dnmf, "fit", spec,
-                      "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", w0,
-                      "--init-H", h0, "--tol", "0", "--max-iter", str(args.iters), "--verbose",
-                      "--output", os.path.join(work, f"{name}.h5")], mpi_env())
-            ours = parse_dnmf(out)
+            ours = fit(opts, args.iters, f"{name}.h5")
             pr, pc = ours["grid"]
             # The largest rank's share, assuming balanced blocks (dnmf balances sparse blocks).
             x_bytes = entries * entry_bytes / args.ranks
@@ -172,6 +184,19 @@ def main():
                 theirs["solver"] = name
                 emit(theirs)
             table.append((name, rec, theirs))
+            if args.anls and name == "cd":
+                iters = 5
+                while True:
+                    run = fit(["--solver", "anls-bpp"], iters, "anls.h5")
+                    if run["reconstruction_err"] <= ours["reconstruction_err"] or iters >= args.iters:
+                        break
+                    iters *= 2 if iters < 20 else 1.5
+                    iters = int(iters)
+                anls = {"what": "dnmf", "solver": "anls-bpp", "target": "cd's final error",
+                        "cd_error": ours["reconstruction_err"], "cd_iters": ours["n_iter"],
+                        "cd_seconds": ours["seconds"], **run,
+                        "reached": run["reconstruction_err"] <= ours["reconstruction_err"]}
+                emit(anls)
 
     print(f"\n{spec}: {m} x {n}, {entries} stored entries, k={args.k}, {args.iters} iterations; "
           f"dnmf {args.ranks} ranks x 1 thread, scikit-learn {args.threads} BLAS threads")
@@ -190,6 +215,11 @@ def main():
         for phase, (lo, avg, hi) in rec["phases"].items():
             per = rec["n_iter"] or 1
             print(f"    {phase:14} min {lo / per:.2e}  avg {avg / per:.2e}  max {hi / per:.2e} s/it")
+    if anls:
+        print(f"anls-bpp: error {anls['reconstruction_err']:.6g} after {anls['n_iter']} iterations "
+              f"in {anls['seconds']:.2f} s; cd: {anls['cd_error']:.6g} after {anls['cd_iters']} "
+              f"iterations in {anls['cd_seconds']:.2f} s"
+              f"{'' if anls['reached'] else ' (not reached)'}")
     if args.json:
         with open(args.json, "a") as f:
             for rec in lines:
