@@ -1,6 +1,8 @@
 #include "dnmf/dist/products.hpp"
 
 #include <algorithm>
+
+#include "dnmf/core/error.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
@@ -21,6 +23,64 @@ void transpose(const Matrix<T>& in, Matrix<T>& out) {
     for (std::int64_t j = 0; j < in.cols(); ++j) out(j, i) = in(i, j);
 }
 }  // namespace
+
+template <typename T>
+void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
+                               const std::function<void(Range panel, Matrix<T>& r)>& update,
+                               Matrix<T>& xtw, Matrix<T>& wtw) {
+  if (!one_pass_possible()) throw InternalError("one_pass: needs dense X and PC = 1");
+  require_layouts(ht.layout().axis, w.layout().axis);
+  const std::int64_t k = ht.k();
+  const Matrix<T>& xl = x_.local();
+  const std::int64_t rows = xl.rows(), cols = xl.cols();
+  const Matrix<T>* hb;
+  {
+    auto t = timers_->scope(Phase::allgather);
+    hb = &ht.block(gathered_);  // Ht_j: all n_features rows (PC = 1)
+  }
+  // About 1 MiB of X per panel: it stays in cache between its two products.
+  const std::int64_t panel_rows = std::clamp<std::int64_t>(
+      (std::int64_t{1} << 20) / std::max<std::int64_t>(1, cols * sizeof(T)), 32, 4096);
+  Matrix<T>& wl = w.local();
+  wide_.resize(k, cols);  // W^T X, accumulated panel by panel
+  wide_.fill(T(0));
+  wtw.resize(k, k);
+  wtw.fill(T(0));
+  Matrix<T> wide_panel;
+  for (std::int64_t p0 = 0; p0 < rows; p0 += panel_rows) {
+    const std::int64_t pr = std::min(panel_rows, rows - p0);
+    const T* xp = xl.data() + p0 * cols;
+    {
+      auto t = timers_->scope(Phase::local_multiply);
+      // Ht^T X_P^T (k x pr), the fast orientation, then transposed into r.
+      wide_panel.resize(k, pr);
+      la::gemm(la::Op::trans, la::Op::trans, k, pr, cols, T(1), hb->data(), k, xp, cols, T(0),
+               wide_panel.data(), pr);
+      transpose(wide_panel, panel_);
+    }
+    update(Range{p0, pr}, panel_);
+    {
+      auto t = timers_->scope(Phase::local_multiply);
+      const T* wp = wl.data() + p0 * k;
+      la::gemm(la::Op::trans, la::Op::none, k, cols, pr, T(1), wp, k, xp, cols, T(1), wide_.data(),
+               cols);
+      la::gram(pr, k, T(1), wp, k, T(1), wtw.data(), k);
+    }
+  }
+  {
+    auto t = timers_->scope(Phase::gram);
+    w.grid().all().allreduce_sum(wtw.data(), wtw.size());
+  }
+  transpose(wide_, partial_);
+  auto t = timers_->scope(Phase::reduce_scatter);
+  xtw.resize(ht.layout().owned.size, k);
+  if (x_.grid().pr() == 1) {
+    std::swap(xtw, partial_);
+  } else {
+    x_.grid().col_comm().reduce_scatter_sum(partial_.data(), xtw.data(),
+                                            scaled(ht.layout().counts, k));
+  }
+}
 
 template <typename T>
 void DistProducts<T>::require_layouts(const Axis& cols, const Axis& rows) const {

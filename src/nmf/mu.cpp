@@ -26,19 +26,25 @@ double mu_gamma(double beta) {
 
 /// One multiplicative half-step on F (W, or Ht): F *= ((num / (den + penalties)) ** gamma).
 /// For beta = 2, den = F G with G the other factor's Gram, computed here.
+/// The same on `rows` rows of F starting at `f` (row-major, k columns), num and den holding
+/// those rows' terms.
+template <typename T>
+void mu_rows(std::int64_t rows, std::int64_t k, T* f, T* num, Matrix<T>& den, const Matrix<T>* gram,
+             double l1, double l2, double gamma) {
+  if (gram) {
+    den.resize(rows, k);
+    la::gemm(la::Op::none, la::Op::none, rows, k, k, T(1), f, k, gram->data(), k, T(0), den.data(),
+             k);
+  }
+  la::multiplicative_step(rows * k, f, num, den.data(), l1, l2, static_cast<T>(kEps), gamma);
+}
+
 template <typename T>
 void mu_update(DistFactor<T>& f, Matrix<T>& num, Matrix<T>& den, const Matrix<T>* gram, double l1,
                double l2, double gamma, PhaseTimers& timers) {
   auto t = timers.scope(Phase::update);
   Matrix<T>& fl = f.local();
-  const std::int64_t k = f.k();
-  if (gram) {
-    den.resize(fl.rows(), k);
-    la::gemm(la::Op::none, la::Op::none, fl.rows(), k, k, T(1), fl.data(), k, gram->data(), k, T(0),
-             den.data(), k);
-  }
-  la::multiplicative_step(fl.size(), fl.data(), num.data(), den.data(), l1, l2,
-                          static_cast<T>(kEps), gamma);
+  mu_rows(fl.rows(), f.k(), fl.data(), num.data(), den, gram, l1, l2, gamma);
 }
 
 /// Sets entries below float64's epsilon to zero (scikit-learn's guard for beta <= 1).
@@ -69,10 +75,22 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
   MuStopRule stop(params.tol, result.error_at_init,
                   resume ? resume->previous_error : result.error_at_init);
 
-  Matrix<T> gram, num, den;
+  Matrix<T> gram, gram_w, num, den;
   std::int64_t it = resume ? resume->iteration + 1 : 1;
   for (; it <= params.max_iter; ++it) {
-    if (beta == 2.0) {
+    if (beta == 2.0 && update_h && products.one_pass_possible()) {
+      // Whole rows per rank: W's update and both products in one visit of X.
+      products.gram(ht, gram);  // H H^T
+      products.one_pass(
+          ht, w,
+          [&](Range panel, Matrix<T>& r) {
+            auto t = timers.scope(Phase::update);
+            mu_rows(panel.size, w.k(), w.local().data() + panel.begin * w.k(), r.data(), den, &gram,
+                    penalties.l1_W, penalties.l2_W, gamma);
+          },
+          num, gram_w);
+      mu_update(ht, num, den, &gram_w, penalties.l1_H, penalties.l2_H, gamma, timers);
+    } else if (beta == 2.0) {
       products.gram(ht, gram);  // H H^T
       products.x_times_ht(ht, w.layout(), num);
       mu_update(w, num, den, &gram, penalties.l1_W, penalties.l2_W, gamma, timers);
@@ -81,7 +99,7 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
       mu_update<T>(w, num, den, nullptr, penalties.l1_W, penalties.l2_W, gamma, timers);
     }
     if (beta < 1.0) zero_tiny(w.local());
-    if (update_h) {
+    if (update_h && !(beta == 2.0 && products.one_pass_possible())) {
       if (beta == 2.0) {
         products.gram(w, gram);  // W^T W
         products.xt_times_w(w, ht.layout(), num);

@@ -2,6 +2,8 @@
 /// @file The distributed products of one alternating NMF iteration (MPI-FAUN schedule). Only
 /// k-sized data moves: factor blocks and k x k Grams; X stays where it was read.
 
+#include <functional>
+
 #include "dnmf/core/timers.hpp"
 #include "dnmf/dist/dist_matrix.hpp"
 #include "dnmf/la/kernels.hpp"
@@ -47,6 +49,22 @@ class DistProducts {
   void beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta, la::MuSide side,
                      Matrix<T>& num, Matrix<T>& den);
 
+  /// Whether one_pass() applies: dense X whose rows each rank holds whole (PC = 1).
+  bool one_pass_possible() const { return !x_.sparse() && x_.grid().pc() == 1; }
+
+  /// W's update and the two products around it in one visit of X (requires
+  /// one_pass_possible()). For each cache-sized panel P of my rows of X:
+  ///   r = X_P Ht (the panel's rows of X H^T),
+  ///   update(panel, r): the caller updates W's rows `panel` (local indices) in place from r,
+  ///   X^T W and W^T W accumulate the panel's contributions with the updated rows,
+  /// so X is read once per iteration instead of twice. Then `xtw` = (X^T W)[my Ht rows]
+  /// (reduce-scattered over my grid column) and `wtw` = W^T W (all-reduced): what the H
+  /// update needs. Per row the arithmetic is that of x_times_ht, the update and xt_times_w in
+  /// turn; only the order of the sums over rows differs. Collective.
+  void one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
+                const std::function<void(Range panel, Matrix<T>& r)>& update, Matrix<T>& xtw,
+                Matrix<T>& wtw);
+
   PhaseTimers& timers() { return *timers_; }
 
  private:
@@ -58,6 +76,7 @@ class DistProducts {
   PhaseTimers* timers_;
   Matrix<T> gathered_;  // a factor's block (|R_i| or |C_j| rows x k)
   Matrix<T> partial_;   // local product before the reduce-scatter
+  Matrix<T> panel_;     // one_pass: a panel's rows of X H^T
   Matrix<T> wide_;      // the local product as computed (k x rows), before transposing
   Matrix<T> other_;     // second gathered block for the residual
   Matrix<T> partial_den_;
