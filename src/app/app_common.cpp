@@ -39,10 +39,11 @@ io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input) {
 }
 
 GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m, std::int64_t n,
-                    std::int64_t k) {
+                    std::int64_t k, double x_bytes, bool one_pass) {
   GridShape shape;
   mpi::agree(comm, [&] {
-    shape = spec.empty() ? choose_grid(m, n, k, comm.size()) : parse_grid(spec, "grid");
+    shape = spec.empty() ? choose_grid(m, n, k, comm.size(), x_bytes, one_pass)
+                         : parse_grid(spec, "grid");
     if (shape.size() != comm.size()) {
       throw UsageError("grid: " + shape.str() + " needs " + std::to_string(shape.size()) +
                        " ranks, but the job has " + std::to_string(comm.size()));

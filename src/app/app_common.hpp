@@ -21,10 +21,11 @@ io::ElementType compute_type(const io::DatasetInfo& x, const std::string& dtype)
 /// Probes INPUT and rejects an empty matrix (InputError). Collective.
 io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input);
 
-/// The grid for an m x n problem of rank k: `spec` ("PRxPC") if given, else the one that moves
-/// the fewest words. UsageError when it does not fit the job. Collective.
+/// The grid for an m x n problem of rank k: `spec` ("PRxPC") if given, else choose_grid's, which
+/// weighs the words moved against the passes over X (`x_bytes` in total; one pass when
+/// `one_pass` and PC = 1). UsageError when it does not fit the job. Collective.
 GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m, std::int64_t n,
-                    std::int64_t k);
+                    std::int64_t k, double x_bytes = 0, bool one_pass = false);
 
 /// Reads a k x p H stored in a file into the owned rows of Ht (p x k). Collective.
 template <typename T>

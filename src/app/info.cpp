@@ -27,7 +27,12 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
           std::ostream& out) {
   const io::DatasetInfo d = io::probe_matrix(comm, io::parse_object_path(input));
   std::vector<std::int64_t> per_rank;
-  const GridShape g = choose_grid(d.rows, d.cols, k, ranks);
+  // The grid fit would choose with its default solver (cd: one pass over a dense X when PC = 1).
+  const double elem_bytes = d.type == io::ElementType::float32 ? 4.0 : 8.0;
+  const double x_total =
+      d.sparse ? static_cast<double>(d.nnz) * (elem_bytes + 8.0)
+               : static_cast<double>(d.rows) * static_cast<double>(d.cols) * elem_bytes;
+  const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_total, !d.sparse);
   Axis rows = Axis::uniform(d.rows, g.pr), cols = Axis::uniform(d.cols, g.pc);
   mpi::agree(comm, [&] {
     if (comm.rank() == 0 && d.sparse) {

@@ -18,16 +18,24 @@ double words_per_iteration(std::int64_t m, std::int64_t n, std::int64_t k, GridS
   return factors + grams;
 }
 
-GridShape choose_grid(std::int64_t m, std::int64_t n, std::int64_t k, int p) {
+double iteration_cost(std::int64_t m, std::int64_t n, std::int64_t k, GridShape g, double x_bytes,
+                      bool one_pass) {
+  const double passes = one_pass && g.pc == 1 ? 1.0 : 2.0;
+  return 8.0 * kNetworkPerMemoryByte * words_per_iteration(m, n, k, g) +
+         passes * x_bytes / g.size();
+}
+
+GridShape choose_grid(std::int64_t m, std::int64_t n, std::int64_t k, int p, double x_bytes,
+                      bool one_pass) {
   if (p < 1) throw InternalError("choose_grid: p < 1");
   GridShape best{p, 1};
-  double best_words = std::numeric_limits<double>::infinity();
+  double best_cost = std::numeric_limits<double>::infinity();
   for (int pr = p; pr >= 1; --pr) {
     if (p % pr != 0) continue;
     const GridShape g{pr, p / pr};
-    const double w = words_per_iteration(m, n, k, g);
-    if (w < best_words) {
-      best_words = w;
+    const double c = iteration_cost(m, n, k, g, x_bytes, one_pass);
+    if (c < best_cost) {
+      best_cost = c;
       best = g;
     }
   }

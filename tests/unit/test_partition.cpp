@@ -59,6 +59,24 @@ TEST(GridShape, SquareMatrixAtManyRanksGetsASquareGrid) {
             words_per_iteration(100000, 100000, 50, GridShape{4096, 1}));
 }
 
+TEST(GridShape, OnePassOverXTipsTheBalanceToWholeRows) {
+  // 4000 x 4000 dense, k = 20, 4 ranks: 2x2 moves 81,200 words per iteration and 4x1 121,200,
+  // but 2x2 reads its 32 MB of X twice; with one pass for PC = 1, 4x1 costs less.
+  const double x_bytes = 4000.0 * 4000.0 * 8.0;
+  EXPECT_LT(words_per_iteration(4000, 4000, 20, GridShape{2, 2}),
+            words_per_iteration(4000, 4000, 20, GridShape{4, 1}));
+  const GridShape by_words = choose_grid(4000, 4000, 20, 4);
+  EXPECT_EQ(by_words.pc, 2);
+  const GridShape two_passes = choose_grid(4000, 4000, 20, 4, x_bytes, false);
+  EXPECT_EQ(two_passes.pc, 2);
+  const GridShape one_pass = choose_grid(4000, 4000, 20, 4, x_bytes, true);
+  EXPECT_EQ(one_pass.pr, 4);
+  EXPECT_EQ(one_pass.pc, 1);
+  EXPECT_DOUBLE_EQ(
+      iteration_cost(4000, 4000, 20, GridShape{4, 1}, x_bytes, true),
+      8.0 * kNetworkPerMemoryByte * words_per_iteration(4000, 4000, 20, {4, 1}) + x_bytes / 4);
+}
+
 TEST(GridShape, WordsCountMatchesHandComputation) {
   // m=8, n=4, k=2, 2x2 grid: 2k[(m/pr)(pc-1)/pc + (n/pc)(pr-1)/pr] + 4k^2(p-1)/p
   //   = 4 [4 * 0.5 + 2 * 0.5] + 16 * 0.75 = 12 + 12 = 24.
