@@ -50,24 +50,10 @@ FitResult fit_anls_bpp(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T
       products.xt_times_w(w, ht.layout(), r);
       anls_half_step(ht, gram, r, penalties.l1_H, penalties.l2_H, timers);
     }
-    IterationInfo info;
-    info.iteration = it;
-    info.error = std::numeric_limits<double>::quiet_NaN();
-    bool done = false;
-    if (stop.due(it)) {
-      info.error = error();
-      done = stop.update(info.error);
-    }
-    info.seconds = elapsed();
-    if (control.observer) control.observer(info);
-    if (done) break;
-    SolverState state;
-    state.iteration = it;
-    state.error_at_init = result.error_at_init;
-    state.previous_error = stop.previous();
-    if (interrupted_at_boundary(control, state, params.max_iter, w, ht, elapsed(), result)) {
-      return result;
-    }
+    const IterationEnd end = end_mu_like_iteration(
+        it, stop, [&] { return error(); }, elapsed, control, params.max_iter, w, ht, result);
+    if (end == IterationEnd::interrupted) return result;
+    if (end == IterationEnd::converged) break;
   }
   result.n_iter = std::min(it, params.max_iter);
   result.seconds = elapsed();

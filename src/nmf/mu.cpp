@@ -110,24 +110,11 @@ FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
       }
       if (beta <= 1.0) zero_tiny(ht.local());
     }
-    IterationInfo info;
-    info.iteration = it;
-    info.error = std::numeric_limits<double>::quiet_NaN();
-    bool done = false;
-    if (stop.due(it)) {
-      info.error = reconstruction_error(products, w, ht, beta);
-      done = stop.update(info.error);
-    }
-    info.seconds = elapsed();
-    if (control.observer) control.observer(info);
-    if (done) break;
-    SolverState state;
-    state.iteration = it;
-    state.error_at_init = result.error_at_init;
-    state.previous_error = stop.previous();
-    if (interrupted_at_boundary(control, state, params.max_iter, w, ht, elapsed(), result)) {
-      return result;
-    }
+    const IterationEnd end = end_mu_like_iteration(
+        it, stop, [&] { return reconstruction_error(products, w, ht, beta); }, elapsed, control,
+        params.max_iter, w, ht, result);
+    if (end == IterationEnd::interrupted) return result;
+    if (end == IterationEnd::converged) break;
   }
   result.n_iter = std::min(it, params.max_iter);
   result.seconds = elapsed();

@@ -89,6 +89,38 @@ class MuStopRule {
   double tol_, init_, prev_;
 };
 
+/// How an iteration of a solver that stops like mu ended.
+enum class IterationEnd { go_on, converged, interrupted };
+
+/// The end of iteration `it` of a solver that stops like mu (mu, anls-bpp): the error when the
+/// rule is due (`error()`), the observer's report, then the boundary offered to the control;
+/// on `interrupted`, `result` is filled as an interrupted run. Shared by those solvers' loops.
+template <typename T, typename ErrorFn, typename ElapsedFn>
+IterationEnd end_mu_like_iteration(std::int64_t it, MuStopRule& stop, ErrorFn&& error,
+                                   ElapsedFn&& elapsed, const SolverControl<T>& control,
+                                   std::int64_t max_iter, const DistFactor<T>& w,
+                                   const DistFactor<T>& ht, FitResult& result) {
+  IterationInfo info;
+  info.iteration = it;
+  info.error = std::numeric_limits<double>::quiet_NaN();
+  bool done = false;
+  if (stop.due(it)) {
+    info.error = error();
+    done = stop.update(info.error);
+  }
+  info.seconds = elapsed();
+  if (control.observer) control.observer(info);
+  if (done) return IterationEnd::converged;
+  SolverState state;
+  state.iteration = it;
+  state.error_at_init = result.error_at_init;
+  state.previous_error = stop.previous();
+  if (interrupted_at_boundary(control, state, max_iter, w, ht, elapsed(), result)) {
+    return IterationEnd::interrupted;
+  }
+  return IterationEnd::go_on;
+}
+
 /// scikit-learn's multiplicative-update solver for beta = 2 (spec §5). Updates W and, when
 /// `update_h`, Ht = H^T in place. Collective over the grid of `products`.
 template <typename T>
