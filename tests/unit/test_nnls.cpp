@@ -93,8 +93,13 @@ TEST(NnlsBpp, MatchesBruteForceOnRandomProblems) {
       const std::vector<double> want = brute_force(k, g, r);
       double scale = 1e-300;
       for (double v : want) scale = std::max(scale, std::abs(v));
+      // The same problem from a random starting support (ANLS starts from the last iterate).
+      std::vector<double> warm(static_cast<std::size_t>(k));
+      for (auto& v : warm) v = gen() % 2 ? 1.0 : 0.0;
+      la::nnls_bpp<double>(1, k, g.data(), r.data(), warm.data());
       for (int i = 0; i < k; ++i) {
         EXPECT_NEAR(got[i], want[i], 1e-9 * scale) << "k " << k << " trial " << trial;
+        EXPECT_NEAR(warm[i], want[i], 1e-9 * scale) << "warm start, k " << k << " trial " << trial;
         EXPECT_GE(got[i], 0.0);
         with_zeros += want[i] == 0.0;
       }

@@ -14,7 +14,9 @@ namespace dnmf::la {
 /// solved to optimality. Each row's KKT system (a >= 0, y = G a - r >= 0, a_i y_i = 0) is found
 /// by exchanging infeasible variables between the free and the bound sets in blocks, with
 /// Murty's single-exchange backup when the infeasible count stops shrinking (which guarantees
-/// termination). Arithmetic in double whatever T is. Writes A (rows x k, row-major).
+/// termination). Arithmetic in double whatever T is. A (rows x k, row-major) is read as the
+/// starting point, whose positive entries form each row's first free set (zeros: start with all
+/// variables bound), and overwritten with the solution; the solution does not depend on it.
 template <typename T>
 void nnls_bpp(std::int64_t rows, std::int64_t k, const T* g, const T* r, T* a);
 
