@@ -51,7 +51,8 @@ DivergenceSums divergence_sums(std::int64_t rows, std::int64_t cols, std::int64_
 /// penalties already folded in: g = B^T B + l2 I (k x k), r = Y B - l1 (rows x k). Components
 /// are visited in the order `perm`; within a component every row is updated, using the row's
 /// current values (Gauss-Seidel across components). Returns the sum of |projected gradient|
-/// measured before each coordinate's update, accumulated in T as scikit-learn does.
+/// measured before each coordinate's update, accumulated in T (one partial sum per component,
+/// rows in order, as scikit-learn adds them; the partial sums are then added in visiting order).
 template <typename T>
 T cd_sweep(std::int64_t rows, std::int64_t k, T* a, const T* g, const T* r,
            const std::int64_t* perm);
