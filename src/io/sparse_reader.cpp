@@ -172,24 +172,39 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
       ++counts[static_cast<std::size_t>(owner(line_pos[line], indices[e]))];
   std::vector<std::int64_t> offsets(static_cast<std::size_t>(dests), 0);
   std::partial_sum(counts.begin(), counts.end() - 1, offsets.begin() + 1);
-  std::vector<std::int64_t> send_pos(static_cast<std::size_t>(2 * count));
+  // Each entry travels as one word: its row and column within the destination's block, 32 bits
+  // each (half the bytes of two global positions; the exchange sets the reader's peak memory).
+  for (int b = 0; b < major_axis.parts() || b < minor_axis.parts(); ++b) {
+    const std::int64_t longest = std::max(b < major_axis.parts() ? major_axis.block(b).size : 0,
+                                          b < minor_axis.parts() ? minor_axis.block(b).size : 0);
+    if (longest > std::int64_t{0xffffffff}) {
+      throw InputError("'" + where + "' is too large for this grid: a block would have " +
+                       std::to_string(longest) +
+                       " rows or columns (at most 2^32 - 1); use more ranks");
+    }
+  }
+  std::vector<std::uint64_t> send_pos(static_cast<std::size_t>(count));
   std::vector<T> send_val(static_cast<std::size_t>(count));
   std::vector<std::int64_t> cursor = offsets;
   for (std::int64_t line = 0; line < mine.size; ++line) {
+    const int a = major_axis.block_of(line_pos[line]);
+    const std::int64_t line_local = line_pos[line] - major_axis.block(a).begin;
     for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e) {
-      const std::int64_t at = cursor[static_cast<std::size_t>(owner(line_pos[line], indices[e]))]++;
-      send_pos[2 * at] = line_pos[line];  // global major position
-      send_pos[2 * at + 1] = indices[e];  // global minor position
+      const int b = minor_axis.block_of(indices[e]);
+      const std::int64_t minor_local = indices[e] - minor_axis.block(b).begin;
+      const std::int64_t at =
+          cursor[static_cast<std::size_t>(csc ? b * grid.pc() + a : a * grid.pc() + b)]++;
+      const auto row = static_cast<std::uint64_t>(csc ? minor_local : line_local);
+      const auto col = static_cast<std::uint64_t>(csc ? line_local : minor_local);
+      send_pos[at] = (row << 32) | col;
       send_val[at] = values[e];
     }
   }
   // What was read is no longer needed once packed: release it before the exchange.
   std::vector<std::int64_t>().swap(indices);
   std::vector<T>().swap(values);
-  std::vector<std::int64_t> pos_counts(counts);
-  for (auto& c : pos_counts) c *= 2;
-  std::vector<std::int64_t> got_pos = all.alltoallv(send_pos.data(), pos_counts);
-  std::vector<std::int64_t>().swap(send_pos);
+  std::vector<std::uint64_t> got_pos = all.alltoallv(send_pos.data(), counts);
+  std::vector<std::uint64_t>().swap(send_pos);
   std::vector<T> got_val = all.alltoallv(send_val.data(), counts);
   std::vector<T>().swap(send_val);
 
@@ -197,11 +212,9 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   // column and sum duplicates.
   Csr<T>& out = x.csr();
   const std::int64_t n_in = static_cast<std::int64_t>(got_val.size());
-  auto local_row = [&](std::int64_t e) {
-    return (csc ? got_pos[2 * e + 1] : got_pos[2 * e]) - x.row_range().begin;
-  };
+  auto local_row = [&](std::int64_t e) { return static_cast<std::int64_t>(got_pos[e] >> 32); };
   auto local_col = [&](std::int64_t e) {
-    return (csc ? got_pos[2 * e] : got_pos[2 * e + 1]) - x.col_range().begin;
+    return static_cast<std::int64_t>(got_pos[e] & 0xffffffffu);
   };
   out.indptr.assign(static_cast<std::size_t>(out.rows) + 1, 0);
   for (std::int64_t e = 0; e < n_in; ++e) ++out.indptr[local_row(e) + 1];
@@ -216,7 +229,7 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
       out.values[at] = got_val[e];
     }
   }
-  std::vector<std::int64_t>().swap(got_pos);
+  std::vector<std::uint64_t>().swap(got_pos);
   std::vector<T>().swap(got_val);
   std::vector<std::pair<std::int64_t, T>> row;  // one row at a time
   std::int64_t kept = 0;
