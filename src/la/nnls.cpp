@@ -64,24 +64,29 @@ void nnls_bpp(std::int64_t rows, std::int64_t k, const T* g_in, const T* r_in, T
       r_scale = std::max(r_scale, std::abs(r[i]));
     }
     const double tol = 1e-13 * std::max(r_scale, 1e-300);
+    // x on the free set from G_FF x_F = r_F, zero elsewhere; y = G x - r on the bound set.
+    auto solve_for_free_set = [&] {
+      free.clear();
+      for (int i = 0; i < k; ++i)
+        if (in_free[i]) free.push_back(i);
+      if (!solve_free(k, g.data(), r.data(), free, work, x_free)) {
+        throw InternalError("nnls_bpp: the Gram matrix is not positive definite");
+      }
+      std::fill(x.begin(), x.end(), 0.0);
+      for (std::size_t i = 0; i < free.size(); ++i) x[free[i]] = x_free[i];
+      for (int i = 0; i < k; ++i) {
+        double v = 0.0;
+        if (!in_free[i]) {
+          v = -r[i];
+          for (int j : free) v += g[i * k + j] * x[j];
+        }
+        y[i] = v;
+      }
+    };
     // Start from the free set of the incoming row (its positive entries: in ANLS the previous
-    // iterate, whose support rarely changes much), solved exactly; all bound when it is zero.
-    free.clear();
-    for (int i = 0; i < k; ++i) {
-      in_free[i] = !dead[i] && a_out[row * k + i] > T(0);
-      if (in_free[i]) free.push_back(i);
-    }
-    if (!solve_free(k, g.data(), r.data(), free, work, x_free)) {
-      throw InternalError("nnls_bpp: the Gram matrix is not positive definite");
-    }
-    std::fill(x.begin(), x.end(), 0.0);
-    for (std::size_t i = 0; i < free.size(); ++i) x[free[i]] = x_free[i];
-    for (int i = 0; i < k; ++i) {
-      double v = -r[i];
-      if (!in_free[i])
-        for (int j : free) v += g[i * k + j] * x[j];
-      y[i] = in_free[i] ? 0.0 : v;
-    }
+    // iterate, whose support rarely changes much); all bound when it is zero.
+    for (int i = 0; i < k; ++i) in_free[i] = !dead[i] && a_out[row * k + i] > T(0);
+    solve_for_free_set();
     int backup = 3;
     std::int64_t best = k + 1;
     for (int step = 0;; ++step) {
@@ -104,23 +109,7 @@ void nnls_bpp(std::int64_t rows, std::int64_t k, const T* g_in, const T* r_in, T
       } else {  // Murty's rule: exchange only the largest infeasible index
         in_free[infeasible.back()] = !in_free[infeasible.back()];
       }
-      free.clear();
-      for (int i = 0; i < k; ++i)
-        if (in_free[i]) free.push_back(i);
-      if (!solve_free(k, g.data(), r.data(), free, work, x_free)) {
-        throw InternalError("nnls_bpp: the Gram matrix is not positive definite");
-      }
-      std::fill(x.begin(), x.end(), 0.0);
-      for (std::size_t i = 0; i < free.size(); ++i) x[free[i]] = x_free[i];
-      for (int i = 0; i < k; ++i) {
-        if (in_free[i]) {
-          y[i] = 0;
-          continue;
-        }
-        double s = -r[i];
-        for (int j : free) s += g[i * k + j] * x[j];
-        y[i] = s;
-      }
+      solve_for_free_set();
     }
     for (std::int64_t i = 0; i < k; ++i) a_out[row * k + i] = static_cast<T>(std::max(x[i], 0.0));
   }
