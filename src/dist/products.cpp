@@ -15,6 +15,19 @@ std::vector<std::int64_t> scaled(const std::vector<std::int64_t>& counts, std::i
   return out;
 }
 
+/// `out` = my owned rows (per `layout`) of the sum over `comm` of every rank's `partial`
+/// (k columns): reduce-scattered, or handed over as is when no other rank shares the rows.
+template <typename T>
+void sum_to_owned(const mpi::Comm& comm, const FactorLayout& layout, std::int64_t k,
+                  Matrix<T>& partial, Matrix<T>& out) {
+  out.resize(layout.owned.size, k);
+  if (comm.size() == 1) {
+    std::swap(out, partial);
+  } else {
+    comm.reduce_scatter_sum(partial.data(), out.data(), scaled(layout.counts, k));
+  }
+}
+
 /// out = in^T for row-major matrices.
 template <typename T>
 void transpose(const Matrix<T>& in, Matrix<T>& out) {
@@ -73,13 +86,7 @@ void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
   }
   transpose(wide_, partial_);
   auto t = timers_->scope(Phase::reduce_scatter);
-  xtw.resize(ht.layout().owned.size, k);
-  if (x_.grid().pr() == 1) {
-    std::swap(xtw, partial_);
-  } else {
-    x_.grid().col_comm().reduce_scatter_sum(partial_.data(), xtw.data(),
-                                            scaled(ht.layout().counts, k));
-  }
+  sum_to_owned(x_.grid().col_comm(), ht.layout(), k, partial_, xtw);
 }
 
 template <typename T>
@@ -124,13 +131,7 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
-  out.resize(w_layout.owned.size, k);
-  if (x_.grid().pc() == 1) {
-    std::swap(out, partial_);  // nothing to reduce: hand the buffer over
-  } else {
-    x_.grid().row_comm().reduce_scatter_sum(partial_.data(), out.data(),
-                                            scaled(w_layout.counts, k));
-  }
+  sum_to_owned(x_.grid().row_comm(), w_layout, k, partial_, out);
 }
 
 template <typename T>
@@ -158,13 +159,7 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
-  out.resize(ht_layout.owned.size, k);
-  if (x_.grid().pr() == 1) {
-    std::swap(out, partial_);
-  } else {
-    x_.grid().col_comm().reduce_scatter_sum(partial_.data(), out.data(),
-                                            scaled(ht_layout.counts, k));
-  }
+  sum_to_owned(x_.grid().col_comm(), ht_layout, k, partial_, out);
 }
 
 template <typename T>
@@ -264,20 +259,9 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   }
   auto t = timers_->scope(Phase::reduce_scatter);
   const mpi::Comm& comm = w_side ? x_.grid().row_comm() : x_.grid().col_comm();
-  num.resize(mine.owned.size, k);
-  den.resize(mine.owned.size, k);
-  const auto counts = scaled(mine.counts, k);
-  if (comm.size() == 1) {
-    std::swap(num, partial_);
-  } else {
-    comm.reduce_scatter_sum(partial_.data(), num.data(), counts);
-  }
+  sum_to_owned(comm, mine, k, partial_, num);
   if (beta != 1.0) {
-    if (comm.size() == 1) {
-      std::swap(den, partial_den_);
-    } else {
-      comm.reduce_scatter_sum(partial_den_.data(), den.data(), counts);
-    }
+    sum_to_owned(comm, mine, k, partial_den_, den);
     return;
   }
   // beta = 1: den[i, c] = sum over the other factor's rows of column c, on every owned row.
@@ -289,6 +273,7 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   if (!w_side)
     for (auto& v : colsum)
       if (v == T(0)) v = T(1);
+  den.resize(mine.owned.size, k);
   for (std::int64_t i = 0; i < den.rows(); ++i)
     for (std::int64_t c = 0; c < k; ++c) den(i, c) = colsum[c];
 }
