@@ -38,6 +38,12 @@ io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input) {
   return info;
 }
 
+double x_memory_bytes(const io::DatasetInfo& x, io::ElementType type) {
+  const double elem = type == io::ElementType::float32 ? 4.0 : 8.0;
+  return x.sparse ? static_cast<double>(x.nnz) * (elem + 8.0)
+                  : static_cast<double>(x.rows) * static_cast<double>(x.cols) * elem;
+}
+
 GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t m, std::int64_t n,
                     std::int64_t k, double x_bytes, bool one_pass) {
   GridShape shape;

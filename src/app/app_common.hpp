@@ -21,6 +21,10 @@ io::ElementType compute_type(const io::DatasetInfo& x, const std::string& dtype)
 /// Probes INPUT and rejects an empty matrix (InputError). Collective.
 io::DatasetInfo probe_input(const mpi::Comm& comm, const std::string& input);
 
+/// X's bytes in memory computed in `type`: every entry when dense, value and 64-bit index per
+/// stored entry when sparse.
+double x_memory_bytes(const io::DatasetInfo& x, io::ElementType type);
+
 /// The grid for an m x n problem of rank k: `spec` ("PRxPC") if given, else choose_grid's, which
 /// weighs the words moved against the passes over X (`x_bytes` in total; one pass when
 /// `one_pass` and PC = 1). UsageError when it does not fit the job. Collective.

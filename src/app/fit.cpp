@@ -122,13 +122,9 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
   }
   if (!plan.path.empty()) install_stop_signals();
 
-  // X's bytes as stored in memory, and whether the solver can read them once per iteration.
-  const double elem = type == io::ElementType::float32 ? 4.0 : 8.0;
-  const double x_bytes = xinfo.sparse ? static_cast<double>(xinfo.nnz) * (elem + 8.0)
-                                      : static_cast<double>(n) * static_cast<double>(p) * elem;
-  const bool one_pass = !xinfo.sparse && (params.solver == Solver::cd ||
-                                          (params.solver == Solver::mu && params.beta() == 2.0));
-  const GridShape shape = pick_grid(comm, cli::get(settings, "grid"), n, p, k, x_bytes, one_pass);
+  const GridShape shape =
+      pick_grid(comm, cli::get(settings, "grid"), n, p, k, x_memory_bytes(xinfo, type),
+                !xinfo.sparse && uses_one_pass(params));
   ProcessGrid grid(comm, shape);
   NMF<T> model(params);
   PhaseTimers& timers = model.timers();

@@ -27,12 +27,9 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
           std::ostream& out) {
   const io::DatasetInfo d = io::probe_matrix(comm, io::parse_object_path(input));
   std::vector<std::int64_t> per_rank;
-  // The grid fit would choose with its default solver (cd: one pass over a dense X when PC = 1).
-  const double elem_bytes = d.type == io::ElementType::float32 ? 4.0 : 8.0;
-  const double x_total =
-      d.sparse ? static_cast<double>(d.nnz) * (elem_bytes + 8.0)
-               : static_cast<double>(d.rows) * static_cast<double>(d.cols) * elem_bytes;
-  const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_total, !d.sparse);
+  // The grid fit would choose with its default solver.
+  const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_memory_bytes(d, d.type),
+                                  !d.sparse && uses_one_pass(NmfParams{}));
   Axis rows = Axis::uniform(d.rows, g.pr), cols = Axis::uniform(d.cols, g.pc);
   mpi::agree(comm, [&] {
     if (comm.rank() == 0 && d.sparse) {
@@ -45,13 +42,8 @@ void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64
   if (comm.rank() != 0) return;
   const double elem = d.type == io::ElementType::float32 ? 4.0 : 8.0;
   // The largest rank: the longest block row and column (sparse blocks are cut by entries).
-  auto longest = [](const Axis& a) {
-    std::int64_t m = 0;
-    for (int b = 0; b < a.parts(); ++b) m = std::max(m, a.block(b).size);
-    return static_cast<double>(m);
-  };
-  const double mi = longest(rows);
-  const double nj = longest(cols);
+  const double mi = static_cast<double>(rows.longest_block());
+  const double nj = static_cast<double>(cols.longest_block());
   double x_bytes = mi * nj * elem;
   std::int64_t max_nnz = 0;
   double mean_nnz = 0;

@@ -43,6 +43,12 @@ Range Axis::block(int b) const {
   return {bounds_[i], bounds_[i + 1] - bounds_[i]};
 }
 
+std::int64_t Axis::longest_block() const {
+  std::int64_t longest = 0;
+  for (int b = 0; b < parts(); ++b) longest = std::max(longest, block(b).size);
+  return longest;
+}
+
 int Axis::block_of(std::int64_t i) const {
   // The last bound <= i; among equal bounds (empty blocks) the last one, which is non-empty.
   return static_cast<int>(std::upper_bound(bounds_.begin(), bounds_.end() - 1, i) -

@@ -20,6 +20,12 @@ struct Id {
   }
 };
 
+/// The grid rank (row-major over a grid of `pc` columns) owning major block `a` and minor
+/// block `b`: for CSR the major dimension is X's rows, for CSC its columns.
+int block_rank(bool csc, int a, int b, int pc) {
+  return csc ? b * pc + a : a * pc + b;
+}
+
 template <typename T>
 hid_t mem_type() {
   if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
@@ -159,8 +165,8 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   // Route each entry, by its positions, to the rank owning its row block and column block.
   const int dests = all.size();
   auto owner = [&](std::int64_t major_pos, std::int64_t minor_pos) {
-    const int a = major_axis.block_of(major_pos), b = minor_axis.block_of(minor_pos);
-    return csc ? b * grid.pc() + a : a * grid.pc() + b;
+    return block_rank(csc, major_axis.block_of(major_pos), minor_axis.block_of(minor_pos),
+                      grid.pc());
   };
   std::vector<std::int64_t> line_pos(static_cast<std::size_t>(mine.size));
   for (std::int64_t line = 0; line < mine.size; ++line)
@@ -174,14 +180,11 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   std::partial_sum(counts.begin(), counts.end() - 1, offsets.begin() + 1);
   // Each entry travels as one word: its row and column within the destination's block, 32 bits
   // each (half the bytes of two global positions; the exchange sets the reader's peak memory).
-  for (int b = 0; b < major_axis.parts() || b < minor_axis.parts(); ++b) {
-    const std::int64_t longest = std::max(b < major_axis.parts() ? major_axis.block(b).size : 0,
-                                          b < minor_axis.parts() ? minor_axis.block(b).size : 0);
-    if (longest > std::int64_t{0xffffffff}) {
-      throw InputError("'" + where + "' is too large for this grid: a block would have " +
-                       std::to_string(longest) +
-                       " rows or columns (at most 2^32 - 1); use more ranks");
-    }
+  const std::int64_t longest = std::max(major_axis.longest_block(), minor_axis.longest_block());
+  if (longest > std::int64_t{0xffffffff}) {
+    throw InputError("'" + where + "' is too large for this grid: a block would have " +
+                     std::to_string(longest) +
+                     " rows or columns (at most 2^32 - 1); use more ranks");
   }
   std::vector<std::uint64_t> send_pos(static_cast<std::size_t>(count));
   std::vector<T> send_val(static_cast<std::size_t>(count));
@@ -192,8 +195,7 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
     for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e) {
       const int b = minor_axis.block_of(indices[e]);
       const std::int64_t minor_local = indices[e] - minor_axis.block(b).begin;
-      const std::int64_t at =
-          cursor[static_cast<std::size_t>(csc ? b * grid.pc() + a : a * grid.pc() + b)]++;
+      const std::int64_t at = cursor[static_cast<std::size_t>(block_rank(csc, a, b, grid.pc()))]++;
       const auto row = static_cast<std::uint64_t>(csc ? minor_local : line_local);
       const auto col = static_cast<std::uint64_t>(csc ? line_local : minor_local);
       send_pos[at] = (row << 32) | col;
@@ -323,7 +325,7 @@ SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
   for_each_index([&](std::int64_t line, std::int64_t m) {
     const int a = cuts.major.block_of(cuts.major.position(line));
     const int b = cuts.minor.block_of(cuts.minor.position(m));
-    ++out.block_nnz[static_cast<std::size_t>(info.csc ? b * pc + a : a * pc + b)];
+    ++out.block_nnz[static_cast<std::size_t>(block_rank(info.csc, a, b, pc))];
   });
   return out;
 }

@@ -42,6 +42,8 @@ class Axis {
   std::int64_t size() const { return bounds_.back(); }
   int parts() const { return static_cast<int>(bounds_.size()) - 1; }
   Range block(int b) const;
+  /// The size of the largest block.
+  std::int64_t longest_block() const;
   /// The block holding item i (0 <= i < size()).
   int block_of(std::int64_t i) const;
   const std::vector<std::int64_t>& bounds() const { return bounds_; }

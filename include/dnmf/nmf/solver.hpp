@@ -89,6 +89,12 @@ class MuStopRule {
   double tol_, init_, prev_;
 };
 
+/// Whether the solver reads a dense X once per iteration where ranks hold whole rows
+/// (DistProducts::one_pass): mu with the Frobenius loss and cd.
+inline bool uses_one_pass(const NmfParams& p) {
+  return p.solver == Solver::cd || (p.solver == Solver::mu && p.beta() == 2.0);
+}
+
 /// How an iteration of a solver that stops like mu ended.
 enum class IterationEnd { go_on, converged, interrupted };
 
