@@ -60,28 +60,20 @@ GridShape pick_grid(const mpi::Comm& comm, const std::string& spec, std::int64_t
 
 template <typename T>
 void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht) {
-  if (ht.permuted()) {  // files hold rows in item order: read in that order, then move
-    DistFactor<T> in_order(ht.grid(), FactorSide::features, ht.natural_axis(), ht.k());
-    read_h_as_ht(comm, path, in_order);
-    ht = in_order.relaid(ht.layout().axis);
-    return;
-  }
-  Matrix<T> block;
-  io::read_block(comm, path, Range{0, ht.k()}, ht.owned(), block);
-  Matrix<T>& hl = ht.local();
-  for (std::int64_t c = 0; c < block.rows(); ++c)
-    for (std::int64_t j = 0; j < block.cols(); ++j) hl(j, c) = block(c, j);
+  in_item_order(ht, [&](DistFactor<T>& f) {  // files hold rows in item order
+    Matrix<T> block;
+    io::read_block(comm, path, Range{0, f.k()}, f.owned(), block);
+    Matrix<T>& fl = f.local();
+    for (std::int64_t c = 0; c < block.rows(); ++c)
+      for (std::int64_t j = 0; j < block.cols(); ++j) fl(j, c) = block(c, j);
+  });
 }
 
 template <typename T>
 void read_w(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& w) {
-  if (w.permuted()) {
-    DistFactor<T> in_order(w.grid(), FactorSide::samples, w.natural_axis(), w.k());
-    read_w(comm, path, in_order);
-    w = in_order.relaid(w.layout().axis);
-    return;
-  }
-  io::read_block(comm, path, w.owned(), Range{0, w.k()}, w.local());
+  in_item_order(w, [&](DistFactor<T>& f) {
+    io::read_block(comm, path, f.owned(), Range{0, f.k()}, f.local());
+  });
 }
 
 template <typename T>
@@ -237,19 +229,12 @@ ModelFile read_model(const mpi::Comm& comm, const std::string& path) {
 template <typename T>
 void write_w_and_h(io::AtomicFileWriter& file, const DistFactor<T>& w, const DistFactor<T>* ht) {
   const std::int64_t k = w.k();
-  // Files hold rows in item order: a permuted factor is moved back first (a copy).
-  auto in_order = [](const DistFactor<T>& f, auto&& write) {
-    if (f.permuted()) {
-      write(f.relaid(f.natural_axis()));
-    } else {
-      write(f);
-    }
-  };
-  in_order(w, [&](const DistFactor<T>& f) {
+  // Files hold rows in item order.
+  in_item_order(w, [&](const DistFactor<T>& f) {
     file.write_block("W", f.global_rows(), k, f.owned(), Range{0, k}, f.local().data());
   });
   if (ht) {
-    in_order(*ht, [&](const DistFactor<T>& f) {
+    in_item_order(*ht, [&](const DistFactor<T>& f) {
       Matrix<T> h_block(k, f.owned().size);  // my columns of H, from my rows of Ht
       for (std::int64_t j = 0; j < h_block.cols(); ++j)
         for (std::int64_t c = 0; c < k; ++c) h_block(c, j) = f.local()(j, c);

@@ -56,10 +56,9 @@ Init resolve_init(const NmfParams& p, std::int64_t k, std::int64_t n_samples,
 template <typename T>
 void random_init(const DataSummary& data, std::uint32_t seed, DistFactor<T>& w, DistFactor<T>& ht) {
   if (w.permuted() || ht.permuted()) {  // the stream runs in item order: draw in that order
-    DistFactor<T> wn = w.relaid(w.natural_axis()), hn = ht.relaid(ht.natural_axis());
-    random_init(data, seed, wn, hn);
-    w = wn.relaid(w.layout().axis);
-    ht = hn.relaid(ht.layout().axis);
+    in_item_order(w, [&](DistFactor<T>& wn) {
+      in_item_order(ht, [&](DistFactor<T>& hn) { random_init(data, seed, wn, hn); });
+    });
     return;
   }
   const std::int64_t k = w.k();

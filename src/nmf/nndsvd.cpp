@@ -545,10 +545,10 @@ void nndsvd_init(DistProducts<T>& products, Init variant, const DataSummary& dat
   if (w.permuted() || ht.permuted()) {  // nndsvdar fills zeros in item order: work in it
     const TruncatedSvd<T> ordered{svd.u.relaid(svd.u.natural_axis()), svd.s,
                                   svd.v.relaid(svd.v.natural_axis())};
-    DistFactor<T> wn = w.relaid(w.natural_axis()), hn = ht.relaid(ht.natural_axis());
-    nndsvd_from_svd(ordered, variant, data, seed, wn, hn);
-    w = wn.relaid(w.layout().axis);
-    ht = hn.relaid(ht.layout().axis);
+    in_item_order(w, [&](DistFactor<T>& wn) {
+      in_item_order(
+          ht, [&](DistFactor<T>& hn) { nndsvd_from_svd(ordered, variant, data, seed, wn, hn); });
+    });
     return;
   }
   nndsvd_from_svd(svd, variant, data, seed, w, ht);

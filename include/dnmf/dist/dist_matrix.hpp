@@ -134,4 +134,28 @@ class DistFactor {
   Matrix<T> local_;
 };
 
+/// Runs `body` on `f` with its rows in item order, the order of files, random streams and
+/// fills: on `f` itself when it is not permuted, else on a copy in its natural layout whose rows
+/// then move back into `f`. Collective over f's grid when f is permuted.
+template <typename T, typename Body>
+void in_item_order(DistFactor<T>& f, Body&& body) {
+  if (!f.permuted()) {
+    body(f);
+    return;
+  }
+  DistFactor<T> ordered = f.relaid(f.natural_axis());
+  body(ordered);
+  f = ordered.relaid(f.layout().axis);
+}
+
+/// The same for reading `f` only.
+template <typename T, typename Body>
+void in_item_order(const DistFactor<T>& f, Body&& body) {
+  if (f.permuted()) {
+    body(f.relaid(f.natural_axis()));
+  } else {
+    body(f);
+  }
+}
+
 }  // namespace dnmf
