@@ -15,7 +15,7 @@
 #include <limits>
 
 #include "dnmf/la/blas.hpp"
-#include "dnmf/la/scalapack.hpp"
+#include "dnmf/la/lapack.hpp"
 #include "dnmf/nmf/nndsvd.hpp"
 #include "dnmf/rng/numpy_random.hpp"
 #include "test_helpers.hpp"

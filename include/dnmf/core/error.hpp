@@ -14,6 +14,7 @@ enum class ExitCode : int {
   usage = 2,         ///< invalid parameters or usage
   input = 3,         ///< invalid input data
   io = 4,            ///< file missing, unreadable, not HDF5, output not writable
+  numerical = 5,     ///< a numerical routine did not converge (LAPACK info > 0)
   checkpointed = 75  ///< stopped early after writing a checkpoint
 };
 
@@ -43,6 +44,13 @@ class InputError : public Error {
 class IoError : public Error {
  public:
   explicit IoError(const std::string& what) : Error(ExitCode::io, what) {}
+};
+
+/// A numerical routine failed on its data, e.g. an SVD that did not converge (exit 5). Not a
+/// bug: the same input fails the same way.
+class NumericalError : public Error {
+ public:
+  explicit NumericalError(const std::string& what) : Error(ExitCode::numerical, what) {}
 };
 
 /// An internal failure: MPI, BLAS argument errors, broken invariants (exit 1).

@@ -2,36 +2,17 @@
 /// @file The NNDSVD family of initialisations (spec/sklearn-nmf.md §3.3) on top of
 /// scikit-learn's randomized SVD (§3.4), distributed.
 ///
-/// Distribution (X never moves; only tall factors and small matrices do):
-///   - products with X and X^T go through DistProducts (all-gather along one grid direction,
-///     local multiply, reduce-scatter along the other);
-///   - the tall LU and QR factorizations run in ScaLAPACK (p?getrf, p?geqrf + p?orgqr) on a
-///     block-cyclic copy of the factor: a P x 1 BLACS grid over the grid's communicator, row
-///     blocks of q = rows / P (square for LU), laid out so that only the up to P - 1 rows that
-///     change rank move (with p?gemr2d);
-///   - small r x r matrices (r = k + 10) are replicated.
+/// Every rank works on its own rows of W and Ht; the SVD itself is in
+/// dnmf/dist/randomized_svd.hpp.
 
 #include <cstdint>
 #include <vector>
 
 #include "dnmf/dist/products.hpp"
+#include "dnmf/dist/randomized_svd.hpp"
 #include "dnmf/nmf/init.hpp"
 
 namespace dnmf {
-
-/// The first k singular triplets of X: U (n x k) on the samples side, V = Vt^T (p x k) on the
-/// features side, singular values s (k, descending), with scikit-learn's sign convention.
-template <typename T>
-struct TruncatedSvd {
-  DistFactor<T> u;
-  std::vector<double> s;
-  DistFactor<T> v;
-};
-
-/// scikit-learn's randomized_svd(X, k, n_oversamples=10, n_iter='auto', LU power iterations,
-/// transpose when n < p, flip_sign=True, random_state=seed). Collective.
-template <typename T>
-TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::uint32_t seed);
 
 /// NNDSVD, NNDSVDa or NNDSVDar (per `variant`) into w and ht; `seed` drives the SVD's random
 /// matrix and the nndsvdar fill. Zero-norm pairs give zero vectors instead of scikit-learn's

@@ -1,12 +1,11 @@
-#include "dnmf/la/scalapack.hpp"
+#include "dnmf/scalapack/scalapack.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
-#include <limits>
 #include <string>
 
 #include "dnmf/core/error.hpp"
+#include "dnmf/la/lapack.hpp"
 
 // BLACS and ScaLAPACK ship no C header. Fortran routines take every argument by pointer, ints
 // are 32-bit (Debian's libscalapack-openmpi), and each CHARACTER argument adds a hidden length
@@ -50,24 +49,13 @@ void pdorgqr_(const int* m, const int* n, const int* k, double* a, const int* ia
               const int* desca, const double* tau, double* work, const int* lwork, int* info);
 void psorgqr_(const int* m, const int* n, const int* k, float* a, const int* ia, const int* ja,
               const int* desca, const float* tau, float* work, const int* lwork, int* info);
-
-void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s,
-             double* u, const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork,
-             int* iwork, int* info, std::size_t);
-void sgesdd_(const char* jobz, const int* m, const int* n, float* a, const int* lda, float* s,
-             float* u, const int* ldu, float* vt, const int* ldvt, float* work, const int* lwork,
-             int* iwork, int* info, std::size_t);
 }
 
-namespace dnmf::la {
+namespace dnmf::scalapack {
 namespace {
 
 int narrow(std::int64_t v, const char* what) {
-  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-    throw InternalError(std::string("ScaLAPACK argument out of range: ") + what + " = " +
-                        std::to_string(v));
-  }
-  return static_cast<int>(v);
+  return la::narrow_to_int(v, what);
 }
 
 /// ScaLAPACK's 1-based global index from our 0-based offset.
@@ -76,17 +64,12 @@ int one_based(std::int64_t offset, const char* what) {
 }
 
 void check_info(int info, const char* routine) {
-  if (info < 0) {
-    throw InternalError(std::string(routine) +
-                        ": illegal argument (info = " + std::to_string(info) + ")");
-  }
+  la::check_arguments(info, routine);
 }
 
-/// The workspace size a query returned, rounded up (it comes back as a floating value).
 template <typename T>
 int workspace(T query) {
-  return std::max(
-      1, narrow(static_cast<std::int64_t>(std::ceil(static_cast<double>(query))), "lwork"));
+  return la::workspace_size(static_cast<double>(query));
 }
 
 // --- bottom layer: one overload per precision ------------------------------------------
@@ -135,17 +118,6 @@ void orgqr_raw(const int* m, const int* n, const int* k, float* a, const int* ia
                const int* d, const float* tau, float* work, const int* lwork, int* info) {
   psorgqr_(m, n, k, a, ia, ja, d, tau, work, lwork, info);
 }
-void gesdd_raw(const int* m, const int* n, double* a, const int* lda, double* s, double* u,
-               const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork,
-               int* iwork, int* info) {
-  dgesdd_("S", m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info, 1);
-}
-void gesdd_raw(const int* m, const int* n, float* a, const int* lda, float* s, float* u,
-               const int* ldu, float* vt, const int* ldvt, float* work, const int* lwork,
-               int* iwork, int* info) {
-  sgesdd_("S", m, n, a, lda, s, u, ldu, vt, ldvt, work, lwork, iwork, info, 1);
-}
-
 // --- middle layer: argument checks, narrowing, workspace queries -------------------------
 
 template <typename T>
@@ -253,30 +225,6 @@ std::int64_t orgqr_t(std::int64_t m, std::int64_t n, std::int64_t k, T* a, std::
   std::vector<T> work(static_cast<std::size_t>(lwork));
   orgqr_raw(&m32, &n32, &k32, a, &ia1, &ja1, d.data(), tau.data(), work.data(), &lwork, &info);
   check_info(info, "p?orgqr");
-  return info;
-}
-
-template <typename T>
-std::int64_t gesdd_t(std::int64_t m, std::int64_t n, T* a, std::int64_t lda, std::vector<T>& s,
-                     std::vector<T>& u, std::vector<T>& vt) {
-  const std::int64_t mn = std::min(m, n);
-  s.assign(static_cast<std::size_t>(std::max<std::int64_t>(mn, 1)), T(0));
-  u.assign(static_cast<std::size_t>(std::max<std::int64_t>(m * mn, 1)), T(0));
-  vt.assign(static_cast<std::size_t>(std::max<std::int64_t>(mn * n, 1)), T(0));
-  if (mn == 0) return 0;
-  const int m32 = narrow(m, "m"), n32 = narrow(n, "n"), lda32 = narrow(lda, "lda");
-  const int ldu = std::max(1, m32), ldvt = std::max(1, narrow(mn, "ldvt"));
-  std::vector<int> iwork(static_cast<std::size_t>(8 * mn));
-  int info = 0, lwork = -1;
-  T query = 0;
-  gesdd_raw(&m32, &n32, a, &lda32, s.data(), u.data(), &ldu, vt.data(), &ldvt, &query, &lwork,
-            iwork.data(), &info);
-  check_info(info, "?gesdd (workspace query)");
-  lwork = workspace(query);
-  std::vector<T> work(static_cast<std::size_t>(lwork));
-  gesdd_raw(&m32, &n32, a, &lda32, s.data(), u.data(), &ldu, vt.data(), &ldvt, work.data(), &lwork,
-            iwork.data(), &info);
-  check_info(info, "?gesdd");
   return info;
 }
 
@@ -394,13 +342,4 @@ std::int64_t orgqr(std::int64_t m, std::int64_t n, std::int64_t k, float* a, std
   return orgqr_t(m, n, k, a, ia, ja, desc, tau);
 }
 
-std::int64_t gesdd(std::int64_t m, std::int64_t n, double* a, std::int64_t lda,
-                   std::vector<double>& s, std::vector<double>& u, std::vector<double>& vt) {
-  return gesdd_t(m, n, a, lda, s, u, vt);
-}
-std::int64_t gesdd(std::int64_t m, std::int64_t n, float* a, std::int64_t lda,
-                   std::vector<float>& s, std::vector<float>& u, std::vector<float>& vt) {
-  return gesdd_t(m, n, a, lda, s, u, vt);
-}
-
-}  // namespace dnmf::la
+}  // namespace dnmf::scalapack

@@ -1,14 +1,15 @@
 #pragma once
-/// @file Typed wrappers for the BLACS, the ScaLAPACK routines dnmf uses, and the one serial
-/// LAPACK routine that goes with them (gesdd). The only place that touches these Fortran/C
-/// symbols. Sizes are int64 and narrowed to ScaLAPACK's 32-bit int with an overflow check.
+/// @file Typed wrappers for the BLACS and the ScaLAPACK routines dnmf uses: the only place that
+/// touches these Fortran/C symbols (serial LAPACK is in dnmf/la/lapack.hpp). Sizes are int64
+/// and narrowed to ScaLAPACK's 32-bit int with an overflow check.
 ///
 /// Conventions (differing from ScaLAPACK's own, on purpose):
 ///   - global row/column offsets of a sub-matrix (ScaLAPACK's IA, JA) are 0-based here;
 ///   - local arrays are column-major, as ScaLAPACK stores them (dnmf's Matrix is row-major:
 ///     callers convert);
-///   - error policy: `info < 0` (an illegal argument: our bug) throws InternalError naming the
-///     routine; `info > 0` (a numerical fact: singular U, no convergence) is returned.
+///   - error policy (as in la/lapack.hpp): `info < 0` (an illegal argument: our bug) throws
+///     InternalError naming the routine; `info > 0` (a numerical fact: singular U, no
+///     convergence) is returned, for la::check_converged where the caller cannot go on.
 ///
 /// Collective routines must be called by every process of the descriptor's BLACS grid.
 
@@ -17,7 +18,7 @@
 
 #include "dnmf/mpi/comm.hpp"
 
-namespace dnmf::la {
+namespace dnmf::scalapack {
 
 /// A BLACS process grid (a "context") over the ranks of a communicator. RAII: the context is
 /// released in the destructor. Not copyable or movable: descriptors refer to its context.
@@ -129,14 +130,4 @@ std::int64_t orgqr(std::int64_t m, std::int64_t n, std::int64_t k, double* a, st
 std::int64_t orgqr(std::int64_t m, std::int64_t n, std::int64_t k, float* a, std::int64_t ia,
                    std::int64_t ja, const Descriptor& desc, const std::vector<float>& tau);
 
-/// Serial LAPACK gesdd (divide and conquer, as scipy.linalg.svd uses by default), thin
-/// (jobz = 'S'): A = U diag(s) VT for a column-major m x n A (leading dimension lda, destroyed).
-/// u is m x min(m, n), vt is min(m, n) x n, both column-major and resized here; s descending.
-/// Local (no MPI). Returns info: 0, or > 0 when the iteration did not converge.
-/// (It lives here, next to the ScaLAPACK wrappers, until dnmf grows a la/lapack.hpp.)
-std::int64_t gesdd(std::int64_t m, std::int64_t n, double* a, std::int64_t lda,
-                   std::vector<double>& s, std::vector<double>& u, std::vector<double>& vt);
-std::int64_t gesdd(std::int64_t m, std::int64_t n, float* a, std::int64_t lda,
-                   std::vector<float>& s, std::vector<float>& u, std::vector<float>& vt);
-
-}  // namespace dnmf::la
+}  // namespace dnmf::scalapack
