@@ -54,22 +54,13 @@ void psorgqr_(const int* m, const int* n, const int* k, float* a, const int* ia,
 namespace dnmf::scalapack {
 namespace {
 
-int narrow(std::int64_t v, const char* what) {
-  return la::narrow_to_int(v, what);
-}
+// Shared with the serial LAPACK wrappers: 32-bit arguments, info < 0, workspace queries.
+using la::check_arguments;
+using la::narrow_to_int;
 
 /// ScaLAPACK's 1-based global index from our 0-based offset.
 int one_based(std::int64_t offset, const char* what) {
-  return narrow(offset + 1, what);
-}
-
-void check_info(int info, const char* routine) {
-  la::check_arguments(info, routine);
-}
-
-template <typename T>
-int workspace(T query) {
-  return la::workspace_size(static_cast<double>(query));
+  return narrow_to_int(offset + 1, what);
 }
 
 // --- bottom layer: one overload per precision ------------------------------------------
@@ -124,7 +115,7 @@ template <typename T>
 void gemr2d_t(std::int64_t m, std::int64_t n, const T* a, std::int64_t ia, std::int64_t ja,
               const Descriptor& desc_a, T* b, std::int64_t ib, std::int64_t jb,
               const Descriptor& desc_b, const BlacsGrid& grid) {
-  const int m32 = narrow(m, "m"), n32 = narrow(n, "n");
+  const int m32 = narrow_to_int(m, "m"), n32 = narrow_to_int(n, "n");
   const int ia1 = one_based(ia, "ia"), ja1 = one_based(ja, "ja");
   const int ib1 = one_based(ib, "ib"), jb1 = one_based(jb, "jb");
   const std::vector<int> da = desc_a.raw(), db = desc_b.raw();
@@ -145,12 +136,12 @@ std::int64_t getrf_t(std::int64_t m, std::int64_t n, T* a, std::int64_t ia, std:
   ipiv.assign(static_cast<std::size_t>(
                   numroc(desc.rows, desc.row_block, myrow, desc.row_src, nprow) + desc.row_block),
               0);
-  const int m32 = narrow(m, "m"), n32 = narrow(n, "n");
+  const int m32 = narrow_to_int(m, "m"), n32 = narrow_to_int(n, "n");
   const int ia1 = one_based(ia, "ia"), ja1 = one_based(ja, "ja");
   const std::vector<int> d = desc.raw();
   int info = 0;
   getrf_raw(&m32, &n32, a, &ia1, &ja1, d.data(), ipiv.data(), &info);
-  check_info(info, "p?getrf");
+  check_arguments(info, "p?getrf");
   return info;
 }
 
@@ -169,8 +160,8 @@ void apply_row_pivots_t(PivotDirection direction, std::int64_t npiv, std::int64_
   ip.col_block = 1;
   ip.row_src = desc.row_src;
   ip.col_src = mycol;
-  ip.lld =
-      desc.row_block + narrow(numroc(desc.rows, desc.row_block, myrow, desc.row_src, nprow), "lld");
+  ip.lld = desc.row_block +
+           narrow_to_int(numroc(desc.rows, desc.row_block, myrow, desc.row_src, nprow), "lld");
   // p?lapiv returns at once when asked for fewer than two interchanges, yet a single one can
   // still move row 0 anywhere. Apply two then, the second made a no-op (row 1 with itself; its
   // entry is unused by getrf when only one pivot exists).
@@ -182,7 +173,7 @@ void apply_row_pivots_t(PivotDirection direction, std::int64_t npiv, std::int64_
     npiv = 2;
   }
   const std::vector<int> d = desc.raw(), dip = ip.raw();
-  const int m32 = narrow(npiv, "npiv"), n32 = narrow(n, "n");
+  const int m32 = narrow_to_int(npiv, "npiv"), n32 = narrow_to_int(n, "n");
   const int ia1 = 1, ja1 = one_based(ja, "ja");
   int iwork = 0;  // not referenced when the pivots already lie along a process column
   lapiv_raw(direction == PivotDirection::forward ? "F" : "B", &m32, &n32, a, &ia1, &ja1, d.data(),
@@ -197,34 +188,34 @@ std::int64_t geqrf_t(std::int64_t m, std::int64_t n, T* a, std::int64_t ia, std:
   tau.assign(static_cast<std::size_t>(std::max<std::int64_t>(
                  1, numroc(ja + n, desc.col_block, mycol, desc.col_src, npcol))),
              T(0));
-  const int m32 = narrow(m, "m"), n32 = narrow(n, "n");
+  const int m32 = narrow_to_int(m, "m"), n32 = narrow_to_int(n, "n");
   const int ia1 = one_based(ia, "ia"), ja1 = one_based(ja, "ja");
   const std::vector<int> d = desc.raw();
   int info = 0, lwork = -1;
   T query = 0;
   geqrf_raw(&m32, &n32, a, &ia1, &ja1, d.data(), tau.data(), &query, &lwork, &info);
-  check_info(info, "p?geqrf (workspace query)");
-  lwork = workspace(query);
+  check_arguments(info, "p?geqrf (workspace query)");
+  lwork = la::workspace_size(static_cast<double>(query));
   std::vector<T> work(static_cast<std::size_t>(lwork));
   geqrf_raw(&m32, &n32, a, &ia1, &ja1, d.data(), tau.data(), work.data(), &lwork, &info);
-  check_info(info, "p?geqrf");
+  check_arguments(info, "p?geqrf");
   return info;
 }
 
 template <typename T>
 std::int64_t orgqr_t(std::int64_t m, std::int64_t n, std::int64_t k, T* a, std::int64_t ia,
                      std::int64_t ja, const Descriptor& desc, const std::vector<T>& tau) {
-  const int m32 = narrow(m, "m"), n32 = narrow(n, "n"), k32 = narrow(k, "k");
+  const int m32 = narrow_to_int(m, "m"), n32 = narrow_to_int(n, "n"), k32 = narrow_to_int(k, "k");
   const int ia1 = one_based(ia, "ia"), ja1 = one_based(ja, "ja");
   const std::vector<int> d = desc.raw();
   int info = 0, lwork = -1;
   T query = 0;
   orgqr_raw(&m32, &n32, &k32, a, &ia1, &ja1, d.data(), tau.data(), &query, &lwork, &info);
-  check_info(info, "p?orgqr (workspace query)");
-  lwork = workspace(query);
+  check_arguments(info, "p?orgqr (workspace query)");
+  lwork = la::workspace_size(static_cast<double>(query));
   std::vector<T> work(static_cast<std::size_t>(lwork));
   orgqr_raw(&m32, &n32, &k32, a, &ia1, &ja1, d.data(), tau.data(), work.data(), &lwork, &info);
-  check_info(info, "p?orgqr");
+  check_arguments(info, "p?orgqr");
   return info;
 }
 
@@ -270,7 +261,7 @@ std::vector<int> Descriptor::raw() const {
 }
 
 std::int64_t numroc(std::int64_t n, std::int64_t block, int iproc, int src, int nprocs) {
-  const int n32 = narrow(n, "n"), nb32 = narrow(block, "block");
+  const int n32 = narrow_to_int(n, "n"), nb32 = narrow_to_int(block, "block");
   return numroc_(&n32, &nb32, &iproc, &src, &nprocs);
 }
 
@@ -278,18 +269,18 @@ Descriptor make_descriptor(const BlacsGrid& grid, std::int64_t rows, std::int64_
                            std::int64_t row_block, std::int64_t col_block, std::int64_t lld) {
   Descriptor d;
   d.context = grid.context();
-  d.rows = narrow(rows, "rows");
-  d.cols = narrow(cols, "cols");
-  d.row_block = narrow(row_block, "row_block");
-  d.col_block = narrow(col_block, "col_block");
+  d.rows = narrow_to_int(rows, "rows");
+  d.cols = narrow_to_int(cols, "cols");
+  d.row_block = narrow_to_int(row_block, "row_block");
+  d.col_block = narrow_to_int(col_block, "col_block");
   d.row_src = 0;
   d.col_src = 0;
-  d.lld = narrow(lld, "lld");
+  d.lld = narrow_to_int(lld, "lld");
   int raw[9];
   int info = 0;
   descinit_(raw, &d.rows, &d.cols, &d.row_block, &d.col_block, &d.row_src, &d.col_src, &d.context,
             &d.lld, &info);
-  check_info(info, "descinit");
+  check_arguments(info, "descinit");
   return d;
 }
 
