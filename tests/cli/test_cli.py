@@ -35,7 +35,7 @@ TIMEOUT = 120  # seconds per subprocess; exceeding it is a failure ("hang")
 RANKS = 4
 
 sys.path.insert(0, os.path.dirname(HERE))
-from script_env import DNMF_BIN, MPIEXEC  # noqa: E402  (sets the launch environment)
+from script_env import DNMF_BIN, DNMF_TEST_DRIVER, MPIEXEC  # noqa: E402  (sets the launch environment)
 
 N, P, K = 90, 30, 5          # data.h5: /X N x P, /W0 N x K, /H0 K x P
 # a valid, fast configuration: each error case changes exactly one thing
@@ -546,7 +546,8 @@ def _(tmp):
     # Interrupted after iteration 12 and resumed, both on the permuted 2 x 2 layout.
     env = dict(os.environ, DNMF_TEST_SIGNAL_AFTER_ITERATION="12")
     ck = ["--checkpoint", "bd.ckpt.h5", "--output", "bd4_resumed.h5", "--grid", "2x2"]
-    stop = run([MPIEXEC, "-n", "4", "--oversubscribe", DNMF_BIN, "fit", *base, *ck], tmp, env)
+    stop = run([MPIEXEC, "-n", "4", "--oversubscribe", DNMF_TEST_DRIVER, "fit", *base, *ck], tmp,
+               env)
     check(stop.rc == 75, f"signalled run: exit {stop.rc}, expected 75: {stop.summary()}")
     res = dnmf(tmp, "fit", *base, *ck, "--resume", "bd.ckpt.h5", ranks=4)
     expect_fit_ok(res)
