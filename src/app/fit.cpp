@@ -49,7 +49,7 @@ struct FitPlan {
   io::ElementType type = io::ElementType::float64;
   std::int64_t k = 0;
   Init init = Init::random;
-  io::DatasetInfo w0, h0;                ///< Init::custom
+  io::DatasetInfo w0, h0;                   ///< Init::custom
   std::optional<io::CheckpointInfo> saved;  ///< --resume from an existing checkpoint
   GridShape shape;
 };
@@ -98,8 +98,8 @@ FitPlan plan_fit(const mpi::Comm& comm, const RunConfig& cfg, const io::DatasetI
         }
       });
       if (comm.rank() == 0) {
-        out << "dnmf fit: resuming from " << resume << " after iteration "
-            << saved.state.iteration << "\n";
+        out << "dnmf fit: resuming from " << resume << " after iteration " << saved.state.iteration
+            << "\n";
       }
     } else if (comm.rank() == 0) {
       out << "dnmf fit: no checkpoint at " << resume << " yet; starting from the beginning\n";
@@ -199,10 +199,10 @@ class Checkpointer {
   void attach(NMF<T>& model) {
     if (cfg_.checkpoint.path.empty()) return;
     last_write_ = std::chrono::steady_clock::now();
-    model.set_boundary_hook([this, &model](const SolverState& state, const DistFactor<T>& w,
-                                           const DistFactor<T>& ht) {
-      return at_boundary(model, state, w, ht);
-    });
+    model.set_boundary_hook(
+        [this, &model](const SolverState& state, const DistFactor<T>& w, const DistFactor<T>& ht) {
+          return at_boundary(model, state, w, ht);
+        });
   }
 
   std::int64_t written_at() const { return written_at_; }
@@ -247,8 +247,7 @@ class Checkpointer {
 
 /// Fits from the init, or continues the checkpoint being resumed.
 template <typename T>
-DistFactor<T> run_fit(NMF<T>& model, const RunConfig& cfg, const FitPlan& plan,
-                      FitInputs<T>& in) {
+DistFactor<T> run_fit(NMF<T>& model, const RunConfig& cfg, const FitPlan& plan, FitInputs<T>& in) {
   std::string where = plan.x.path.str();
   if (plan.init == Init::custom)
     where += ", init W " + plan.w0.path.str() + ", init H " + plan.h0.path.str();
@@ -270,9 +269,8 @@ DistFactor<T> run_fit(NMF<T>& model, const RunConfig& cfg, const FitPlan& plan,
 
 /// scikit-learn's warnings, the model file, the phase report and the summary line.
 template <typename T>
-void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w,
-                 const RunConfig& cfg, const FitPlan& plan, const FitInputs<T>& in,
-                 std::ostream& out) {
+void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w, const RunConfig& cfg,
+                 const FitPlan& plan, const FitInputs<T>& in, std::ostream& out) {
   const NmfParams& params = cfg.params;
   const FitResult& result = model.last_run();
   const bool root = comm.rank() == 0;

@@ -28,8 +28,7 @@ double x_memory_bytes(const io::DatasetInfo& x, io::ElementType type) {
 }
 
 GridShape pick_grid(const mpi::Comm& comm, const std::optional<GridShape>& requested,
-                    std::int64_t m, std::int64_t n, std::int64_t k, double x_bytes,
-                    bool one_pass) {
+                    std::int64_t m, std::int64_t n, std::int64_t k, double x_bytes, bool one_pass) {
   GridShape shape;
   mpi::agree(comm, [&] {
     shape = requested ? *requested : choose_grid(m, n, k, comm.size(), x_bytes, one_pass);

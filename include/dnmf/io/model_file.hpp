@@ -31,12 +31,12 @@ NmfParams params_from_attributes(const std::vector<Attribute>& attrs, const std:
 /// The fitted model's facts, besides the factors.
 struct ModelFacts {
   NmfParams params;
-  std::int64_t n_components = 0;  ///< n_components_
-  std::int64_t n_features = 0;    ///< n_features_in_
-  std::int64_t n_iter = 0;        ///< n_iter_
-  double reconstruction_err = 0;  ///< reconstruction_err_
-  Init init_used = Init::random;  ///< dnmf_init_used
-  GridShape grid;                 ///< dnmf_grid
+  std::int64_t n_components = 0;             ///< n_components_
+  std::int64_t n_features = 0;               ///< n_features_in_
+  std::int64_t n_iter = 0;                   ///< n_iter_
+  double reconstruction_err = 0;             ///< reconstruction_err_
+  Init init_used = Init::random;             ///< dnmf_init_used
+  GridShape grid;                            ///< dnmf_grid
   ElementType dtype = ElementType::float64;  ///< dnmf_dtype
   double fit_seconds = 0;                    ///< dnmf_fit_seconds
 };
