@@ -1,6 +1,6 @@
-// Fuzz target: the run-settings parser (dnmf::cli::parse_config_text + to_params), along the path
-// a config file takes in the driver: TOML text -> Settings -> the "key=value" broadcast format
-// (serialize/deserialize, also used by checkpoints) -> NmfParams.
+// Fuzz target: the run-settings parser (dnmf::cli::parse_config_text + to_params / to_run_config),
+// along the path a config file takes in the driver: TOML text -> Settings -> the "key=value"
+// broadcast format (serialize/deserialize) -> NmfParams and the typed app::RunConfig.
 //
 // Properties: any text gives Settings or a UsageError (never another error, exception, crash,
 // hang or sanitizer report); settings survive the broadcast format unchanged; accepted
@@ -52,6 +52,12 @@ void check_params(const Settings& s, const char* origin) {
     fz::expect(v == got, std::string(origin) + ": " + key + " = '" + text + "' became " +
                              std::to_string(got));
   };
+  // The whole typed configuration (dtype, grid, checkpoint plan too): RunConfig or UsageError.
+  try {
+    (void)dnmf::cli::to_run_config(s);
+  } catch (const dnmf::Error& e) {
+    fz::expect_code(e, {ExitCode::usage}, std::string("to_run_config(") + origin + ")");
+  }
   exact("max_iter", p.max_iter);
   exact("verbose", p.verbose);  // regression "verbose-wraps": no silent narrowing
   if (p.n_components) exact("n_components", *p.n_components);
@@ -91,14 +97,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (dnmf::cli::get(s, key, "\x01") != value) diff += " " + key + "='" + value + "'";
       }
       fz::fail(
-          "settings change through serialize/deserialize (the broadcast and checkpoint "
+          "settings change through serialize/deserialize (the broadcast "
           "format); after it:" +
           diff);
     }
     check_params(s, "config file");
   }
 
-  // 2. The broadcast/checkpoint format itself ("key=value" lines), e.g. a damaged checkpoint.
+  // 2. The broadcast format itself ("key=value" lines), as another rank would receive it.
   check_params(dnmf::cli::deserialize(text), "key=value text");
   return 0;
 }

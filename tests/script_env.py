@@ -14,4 +14,7 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 DNMF_BIN = os.environ.get("DNMF_BIN") or os.path.join(REPO, "build", "bin", "dnmf")
+# dnmf with test-only fault injection (tests/support/dnmf_test_driver.cpp).
+DNMF_TEST_DRIVER = (os.environ.get("DNMF_TEST_DRIVER")
+                    or os.path.join(os.path.dirname(DNMF_BIN), "dnmf_test_driver"))
 MPIEXEC = os.environ.get("DNMF_MPIEXEC") or "mpiexec"

@@ -1,13 +1,15 @@
+// `dnmf convert`: a Matrix Market file to an HDF5 CSR group.
+
 #include <chrono>
 
-#include "app_common.hpp"
 #include "dnmf/app/commands.hpp"
 #include "dnmf/io/matrix_market.hpp"
+#include "report.hpp"
 
 namespace dnmf::app {
 
-void convert(const mpi::Comm& comm, const std::string& source, const std::string& target,
-             std::ostream& out) {
+void convert(const mpi::Comm& comm, const ConvertConfig& cfg, std::ostream& out) {
+  const std::string &source = cfg.source, &target = cfg.target;
   // One process does the work: the input is a stream of text. The others wait for the verdict.
   const mpi::Comm self = comm.split(comm.rank(), 0);
   mpi::agree(comm, [&] {

@@ -1,14 +1,21 @@
-#include <algorithm>
-#include <iostream>
+// `dnmf fit`: plan (shapes, init files, resume, grid), load (X and the custom init), fit (with
+// checkpoints at iteration boundaries), write (warnings, the model file, the summary).
 
+#include <algorithm>
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <filesystem>
-#include "app_common.hpp"
+#include <iostream>
+#include <optional>
+
 #include "checkpoint.hpp"
 #include "dnmf/app/commands.hpp"
 #include "dnmf/dist/balance.hpp"
+#include "dnmf/io/model_file.hpp"
+#include "dnmf/nmf/estimator.hpp"
+#include "dnmf/nmf/init.hpp"
+#include "factor_io.hpp"
+#include "plan.hpp"
+#include "report.hpp"
 
 namespace dnmf::app {
 namespace {
@@ -36,117 +43,114 @@ io::DatasetInfo probe_init(const mpi::Comm& comm, const std::string& spec, const
   return d;
 }
 
-/// Where and how often to checkpoint, and what to resume from.
-struct CheckpointPlan {
-  std::string path;        ///< --checkpoint (empty: none)
-  std::int64_t every = 0;  ///< --checkpoint-every iterations (0: only on signals / time)
-  double seconds = 0;      ///< --checkpoint-seconds (0: off)
-  std::string resume;      ///< --resume (empty: none)
-};
-
-/// An integer from the environment, or -1 when unset.
-std::int64_t env_int(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::atoll(v) : -1;
-}
-
-CheckpointPlan checkpoint_plan(const cli::Settings& s) {
-  CheckpointPlan c;
-  c.path = cli::get(s, "checkpoint");
-  c.resume = cli::get(s, "resume");
-  try {
-    c.every = std::stoll(cli::get(s, "checkpoint_every", "0"));
-    c.seconds = std::stod(cli::get(s, "checkpoint_seconds", "0"));
-  } catch (const std::exception&) {
-    throw UsageError("checkpoint_every / checkpoint_seconds: expected numbers");
-  }
-  if (c.every < 0 || c.seconds < 0) {
-    throw UsageError("checkpoint_every and checkpoint_seconds must be >= 0");
-  }
-  if ((c.every > 0 || c.seconds > 0) && c.path.empty()) {
-    throw UsageError("checkpoint_every / checkpoint_seconds need --checkpoint FILE");
-  }
-  return c;
-}
-
-template <typename T>
-int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementType type,
-              const std::string& output, const cli::Settings& settings, const NmfParams& params,
-              std::ostream& out) {
-  const bool root = comm.rank() == 0;
-  const std::int64_t n = xinfo.rows, p = xinfo.cols;
-
-  // Shape-dependent parameter checks and the custom-init files, before any expensive read.
+/// What is decided before X is read.
+struct FitPlan {
+  io::DatasetInfo x;
+  io::ElementType type = io::ElementType::float64;
   std::int64_t k = 0;
   Init init = Init::random;
-  io::DatasetInfo h0info, w0info;
+  io::DatasetInfo w0, h0;                   ///< Init::custom
+  std::optional<io::CheckpointInfo> saved;  ///< --resume from an existing checkpoint
+  GridShape shape;
+};
+
+io::RunIdentity identity(const RunConfig& cfg) {
+  return {cfg.params, cfg.init_W, cfg.init_H, cfg.dtype};
+}
+
+/// k, the init and its files, the checkpoint to resume, the grid. Collective.
+FitPlan plan_fit(const mpi::Comm& comm, const RunConfig& cfg, const io::DatasetInfo& xinfo,
+                 io::ElementType type, std::ostream& out) {
+  const NmfParams& params = cfg.params;
+  FitPlan plan;
+  plan.x = xinfo;
+  plan.type = type;
+  const std::int64_t n = xinfo.rows, p = xinfo.cols;
+  // Shape-dependent parameter checks and the custom-init files, before any expensive read.
   mpi::agree(comm, [&] {
     std::int64_t h_rows = 0;
     if (params.init == Init::custom && !params.n_components && !params.n_components_none &&
-        !cli::get(settings, "init_H").empty()) {
-      h_rows =
-          io::probe_dense(comm, io::parse_object_path(cli::get(settings, "init_H"), "/H")).rows;
+        !cfg.init_H.empty()) {
+      h_rows = io::probe_dense(comm, io::parse_object_path(cfg.init_H, "/H")).rows;
     }
-    k = resolve_n_components(params, p, h_rows);
-    init = resolve_init(params, k, n, p);
-    if (init == Init::custom) {
-      h0info = probe_init(comm, cli::get(settings, "init_H"), "H", k, p, type);
-      w0info = probe_init(comm, cli::get(settings, "init_W"), "W", n, k, type);
+    plan.k = resolve_n_components(params, p, h_rows);
+    plan.init = resolve_init(params, plan.k, n, p);
+    if (plan.init == Init::custom) {
+      plan.h0 = probe_init(comm, cfg.init_H, "H", plan.k, p, type);
+      plan.w0 = probe_init(comm, cfg.init_W, "W", n, plan.k, type);
     }
   });
-  CheckpointPlan plan;
-  mpi::agree(comm, [&] { plan = checkpoint_plan(settings); });
-  std::optional<CheckpointInfo> saved;
-  if (!plan.resume.empty()) {
+  const std::string& resume = cfg.checkpoint.resume;
+  if (!resume.empty()) {
     std::int64_t exists = 0;
-    if (root) exists = std::filesystem::exists(plan.resume) ? 1 : 0;
+    if (comm.rank() == 0) exists = std::filesystem::exists(resume) ? 1 : 0;
     comm.bcast(&exists, 1, 0);
     if (exists) {
-      saved = read_checkpoint(comm, plan.resume);
+      plan.saved = read_checkpoint(comm, resume);
+      const io::CheckpointInfo& saved = *plan.saved;
       mpi::agree(comm, [&] {
-        const std::string diff = settings_mismatch(saved->settings, settings);
-        if (!diff.empty()) throw UsageError("cannot resume from '" + plan.resume + "': " + diff);
-        if (saved->n_components != k || saved->dtype != to_string(type)) {
-          throw UsageError("cannot resume from '" + plan.resume + "': it has k=" +
-                           std::to_string(saved->n_components) + " in " + saved->dtype +
-                           ", this run k=" + std::to_string(k) + " in " + to_string(type));
+        const std::string diff = io::run_mismatch(saved.run, identity(cfg));
+        if (!diff.empty()) throw UsageError("cannot resume from '" + resume + "': " + diff);
+        if (saved.n_components != plan.k || saved.dtype != type) {
+          throw UsageError("cannot resume from '" + resume + "': it has k=" +
+                           std::to_string(saved.n_components) + " in " + to_string(saved.dtype) +
+                           ", this run k=" + std::to_string(plan.k) + " in " + to_string(type));
         }
       });
-      if (root) {
-        out << "dnmf fit: resuming from " << plan.resume << " after iteration "
-            << saved->state.iteration << "\n";
+      if (comm.rank() == 0) {
+        out << "dnmf fit: resuming from " << resume << " after iteration " << saved.state.iteration
+            << "\n";
       }
-    } else if (root) {
-      out << "dnmf fit: no checkpoint at " << plan.resume << " yet; starting from the beginning\n";
+    } else if (comm.rank() == 0) {
+      out << "dnmf fit: no checkpoint at " << resume << " yet; starting from the beginning\n";
     }
   }
-  if (!plan.path.empty()) install_stop_signals();
+  if (!cfg.checkpoint.path.empty()) install_stop_signals();
+  plan.shape = pick_grid(comm, cfg.grid, n, p, plan.k, x_memory_bytes(xinfo, type),
+                         !xinfo.sparse && uses_one_pass(params));
+  return plan;
+}
 
-  const GridShape shape =
-      pick_grid(comm, cli::get(settings, "grid"), n, p, k, x_memory_bytes(xinfo, type),
-                !xinfo.sparse && uses_one_pass(params));
-  ProcessGrid grid(comm, shape);
-  NMF<T> model(params);
-  PhaseTimers& timers = model.timers();
-  if (root && params.verbose) {
-    out << "dnmf fit: X " << n << " x " << p << " (" << to_string(xinfo.type) << ", computing in "
-        << to_string(type) << ") from " << xinfo.path.str() << "\n"
-        << "  n_components=" << k << " solver=" << to_string(params.solver)
-        << " beta_loss=" << params.beta_loss << " init=" << to_string(init) << " tol=" << params.tol
-        << " max_iter=" << params.max_iter << " alpha_W=" << params.alpha_W
-        << " alpha_H=" << (params.alpha_H ? fmt("%g", *params.alpha_H) : "same")
-        << " l1_ratio=" << params.l1_ratio << " shuffle=" << params.shuffle << "\n"
-        << "  grid " << shape.str() << " over " << comm.size() << " ranks; words moved per "
-        << "iteration per rank ~" << fmt("%.3g", words_per_iteration(n, p, k, shape)) << "\n";
-  }
+void print_plan(const mpi::Comm& comm, const FitPlan& plan, const NmfParams& params,
+                std::ostream& out) {
+  if (comm.rank() != 0 || !params.verbose) return;
+  const std::int64_t n = plan.x.rows, p = plan.x.cols, k = plan.k;
+  out << "dnmf fit: X " << n << " x " << p << " (" << to_string(plan.x.type) << ", computing in "
+      << to_string(plan.type) << ") from " << plan.x.path.str() << "\n"
+      << "  n_components=" << k << " solver=" << to_string(params.solver)
+      << " beta_loss=" << params.beta_loss << " init=" << to_string(plan.init)
+      << " tol=" << params.tol << " max_iter=" << params.max_iter << " alpha_W=" << params.alpha_W
+      << " alpha_H=" << (params.alpha_H ? fmt("%g", *params.alpha_H) : "same")
+      << " l1_ratio=" << params.l1_ratio << " shuffle=" << params.shuffle << "\n"
+      << "  grid " << plan.shape.str() << " over " << comm.size() << " ranks; words moved per "
+      << "iteration per rank ~" << fmt("%.3g", words_per_iteration(n, p, k, plan.shape)) << "\n";
+}
 
-  DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
-  read_x(xinfo, x, timers);
+/// The data of a fit, in the grid's layout.
+template <typename T>
+struct FitInputs {
+  DistMatrix<T> x;
+  std::optional<DistFactor<T>> w0, ht0;  ///< Init::custom
+  std::vector<std::string> feature_names;
+};
+
+/// Reads X (reporting how even the sparse cut came out), the custom init and the feature names.
+template <typename T>
+FitInputs<T> load_inputs(const ProcessGrid& grid, const FitPlan& plan, bool verbose,
+                         PhaseTimers& timers, std::ostream& out) {
+  const bool root = grid.all().rank() == 0;
+  FitInputs<T> in{DistMatrix<T>(grid, plan.x.rows, plan.x.cols,
+                                plan.x.sparse ? Storage::sparse : Storage::dense),
+                  std::nullopt,
+                  std::nullopt,
+                  {}};
+  DistMatrix<T>& x = in.x;
+  read_x(plan.x, x, timers);
   if (x.sparse()) {  // blocks are cut by stored entries: report how even that came out
     const double ratio = imbalance(grid.all(), x.local_nnz());
-    if (root && params.verbose) {
+    if (root && verbose) {
       out << "  stored entries per rank: max/mean " << fmt("%.3f", ratio);
-      if (shape.pr + shape.pc <= 16) {  // the cuts, while they fit on a line
+      if (plan.shape.pr + plan.shape.pc <= 16) {  // the cuts, while they fit on a line
         out << " (rows cut at";
         for (std::int64_t b : x.row_axis().bounds()) out << " " << b;
         out << "; columns cut at";
@@ -156,99 +160,121 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
       out << "\n";
     }
   }
-  std::optional<DistFactor<T>> w0, ht0;
-  if (init == Init::custom) {
+  if (plan.init == Init::custom) {
     auto t = timers.scope(Phase::io);
-    ht0.emplace(DistFactor<T>::like(x, FactorSide::features, k));
-    w0.emplace(DistFactor<T>::like(x, FactorSide::samples, k));
-    read_h_as_ht(grid.all(), h0info.path, *ht0);
-    read_w(grid.all(), w0info.path, *w0);
+    in.ht0.emplace(DistFactor<T>::like(x, FactorSide::features, plan.k));
+    in.w0.emplace(DistFactor<T>::like(x, FactorSide::samples, plan.k));
+    read_h_as_ht(grid.all(), plan.h0.path, *in.ht0);
+    read_w(grid.all(), plan.w0.path, *in.w0);
   }
-  const std::vector<std::string> feature_names =
-      io::read_strings(grid.all(), io::ObjectPath{xinfo.path.file, "/feature_names"});
+  in.feature_names =
+      io::read_strings(grid.all(), io::ObjectPath{plan.x.path.file, "/feature_names"});
+  return in;
+}
 
-  model.set_observer(progress_printer(grid.all(), params, out));
-
-  // Checkpoints: the input's fingerprint ties a checkpoint to this X; at each iteration boundary
-  // one small all-reduce decides, on every rank alike, whether to write one and whether a stop
-  // signal arrived anywhere.
-  CheckpointInfo ckpt;
-  if (!plan.path.empty() || saved) ckpt.input = fingerprint(x);
-  mpi::agree(grid.all(), [&] {
-    if (saved && !saved->input.matches(ckpt.input)) {
-      throw InputError("checkpoint '" + plan.resume + "' does not match the input " +
-                       xinfo.path.str() + ": it was written for " + saved->input.str() +
-                       ", the input is " + ckpt.input.str());
-    }
-  });
-  std::int64_t written_at = -1;
-  auto last_write = std::chrono::steady_clock::now();  // outlives the hook that updates it
-  if (!plan.path.empty()) {
-    ckpt.settings = settings;
-    ckpt.n_components = k;
-    ckpt.dtype = to_string(type);
-    // Fault injection for the tests: a real SIGUSR1, raised on the last rank only, after a given
-    // iteration or in the middle of writing a given iteration's checkpoint.
-    const std::int64_t signal_after = env_int("DNMF_TEST_SIGNAL_AFTER_ITERATION");
-    const std::int64_t signal_during = env_int("DNMF_TEST_SIGNAL_DURING_CHECKPOINT");
-    const bool last_rank = comm.rank() == comm.size() - 1;
-    model.set_boundary_hook([&, signal_after, signal_during, last_rank](const SolverState& state,
-                                                                        const DistFactor<T>& wf,
-                                                                        const DistFactor<T>& htf) {
-      if (last_rank && state.iteration == signal_after) std::raise(SIGUSR1);
-      const double since =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write).count();
-      std::int64_t flags[3] = {stop_signal_received() ? 1 : 0,
-                               root && plan.seconds > 0 && since >= plan.seconds ? 1 : 0,
-                               plan.every > 0 && state.iteration % plan.every == 0 ? 1 : 0};
-      grid.all().allreduce_sum(flags, 3);
-      if (flags[0] + flags[1] + flags[2] == 0) return false;
-      ckpt.state = state;
-      ckpt.init_used = model.init_used_;
-      ckpt.seed = model.seed_used_;
-      {
-        auto t = timers.scope(Phase::io);
-        if (last_rank && state.iteration == signal_during) std::raise(SIGUSR1);
-        write_checkpoint(plan.path, ckpt, wf, htf);
+/// Checkpoints at iteration boundaries: one small all-reduce decides, on every rank alike,
+/// whether to write one (signal, every N iterations, every S seconds) and whether to stop.
+template <typename T>
+class Checkpointer {
+ public:
+  Checkpointer(const RunConfig& cfg, const FitPlan& plan, const FitHooks& hooks,
+               const DistMatrix<T>& x, std::ostream& out)
+      : cfg_(cfg), hooks_(hooks), out_(out), comm_(x.grid().all()) {
+    const CheckpointPlan& c = cfg.checkpoint;
+    // The input's fingerprint ties a checkpoint to this X.
+    if (!c.path.empty() || plan.saved) info_.input = fingerprint(x);
+    mpi::agree(comm_, [&] {
+      if (plan.saved && !plan.saved->input.matches(info_.input)) {
+        throw InputError("checkpoint '" + c.resume + "' does not match the input " +
+                         plan.x.path.str() + ": it was written for " + plan.saved->input.str() +
+                         ", the input is " + info_.input.str());
       }
-      written_at = state.iteration;
-      last_write = std::chrono::steady_clock::now();
-      if (root && params.verbose) {
-        out << "  checkpoint after iteration " << state.iteration << " -> " << plan.path << "\n";
-      }
-      return flags[0] > 0;
     });
+    info_.run = identity(cfg);
+    info_.n_components = plan.k;
+    info_.dtype = plan.type;
   }
 
-  std::string where = xinfo.path.str();
-  if (init == Init::custom)
-    where += ", init W " + w0info.path.str() + ", init H " + h0info.path.str();
-  DistFactor<T> w = [&] {
-    if (!saved) {
-      return naming_input(where, [&] {
-        return model.fit_transform(x, w0 ? &*w0 : nullptr, ht0 ? &*ht0 : nullptr);
-      });
+  /// Installs the boundary hook on `model` (nothing without --checkpoint).
+  void attach(NMF<T>& model) {
+    if (cfg_.checkpoint.path.empty()) return;
+    last_write_ = std::chrono::steady_clock::now();
+    model.set_boundary_hook(
+        [this, &model](const SolverState& state, const DistFactor<T>& w, const DistFactor<T>& ht) {
+          return at_boundary(model, state, w, ht);
+        });
+  }
+
+  std::int64_t written_at() const { return written_at_; }
+
+ private:
+  bool at_boundary(NMF<T>& model, const SolverState& state, const DistFactor<T>& w,
+                   const DistFactor<T>& ht) {
+    const CheckpointPlan& c = cfg_.checkpoint;
+    const bool root = comm_.rank() == 0;
+    if (hooks_.at_boundary) hooks_.at_boundary(comm_, state.iteration);
+    const double since =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write_).count();
+    std::int64_t flags[3] = {stop_signal_received() ? 1 : 0,
+                             root && c.seconds > 0 && since >= c.seconds ? 1 : 0,
+                             c.every > 0 && state.iteration % c.every == 0 ? 1 : 0};
+    comm_.allreduce_sum(flags, 3);
+    if (flags[0] + flags[1] + flags[2] == 0) return false;
+    info_.state = state;
+    info_.init_used = model.init_used_;
+    info_.seed = model.seed_used_;
+    {
+      auto t = model.timers().scope(Phase::io);
+      if (hooks_.before_checkpoint) hooks_.before_checkpoint(comm_, state.iteration);
+      write_checkpoint(c.path, info_, w, ht);
     }
-    DistFactor<T> ws = DistFactor<T>::like(x, FactorSide::samples, k);
-    DistFactor<T> hs = DistFactor<T>::like(x, FactorSide::features, k);
-    read_w(grid.all(), io::ObjectPath{plan.resume, "/W"}, ws);
-    read_h_as_ht(grid.all(), io::ObjectPath{plan.resume, "/H"}, hs);
+    written_at_ = state.iteration;
+    last_write_ = std::chrono::steady_clock::now();
+    if (root && cfg_.params.verbose) {
+      out_ << "  checkpoint after iteration " << state.iteration << " -> " << c.path << "\n";
+    }
+    return flags[0] > 0;
+  }
+
+  const RunConfig& cfg_;
+  const FitHooks& hooks_;
+  std::ostream& out_;
+  const mpi::Comm& comm_;
+  io::CheckpointInfo info_;
+  std::int64_t written_at_ = -1;
+  std::chrono::steady_clock::time_point last_write_;
+};
+
+/// Fits from the init, or continues the checkpoint being resumed.
+template <typename T>
+DistFactor<T> run_fit(NMF<T>& model, const RunConfig& cfg, const FitPlan& plan, FitInputs<T>& in) {
+  std::string where = plan.x.path.str();
+  if (plan.init == Init::custom)
+    where += ", init W " + plan.w0.path.str() + ", init H " + plan.h0.path.str();
+  if (!plan.saved) {
     return naming_input(where, [&] {
-      return model.resume_fit(x, std::move(ws), std::move(hs), saved->state, saved->init_used,
-                              saved->seed);
+      return model.fit_transform(in.x, in.w0 ? &*in.w0 : nullptr, in.ht0 ? &*in.ht0 : nullptr);
     });
-  }();
-  const FitResult& result = model.last_run();
-  if (model.interrupted()) {
-    if (root) {
-      out << "dnmf fit: stopped by a signal after iteration " << result.n_iter << "; checkpoint in "
-          << plan.path << " (iteration " << written_at << "). Repeat the command with --resume "
-          << plan.path << " to continue.\n"
-          << std::flush;
-    }
-    return static_cast<int>(ExitCode::checkpointed);
   }
+  const mpi::Comm& comm = in.x.grid().all();
+  DistFactor<T> ws = DistFactor<T>::like(in.x, FactorSide::samples, plan.k);
+  DistFactor<T> hs = DistFactor<T>::like(in.x, FactorSide::features, plan.k);
+  read_w(comm, io::ObjectPath{cfg.checkpoint.resume, "/W"}, ws);
+  read_h_as_ht(comm, io::ObjectPath{cfg.checkpoint.resume, "/H"}, hs);
+  return naming_input(where, [&] {
+    return model.resume_fit(in.x, std::move(ws), std::move(hs), plan.saved->state,
+                            plan.saved->init_used, plan.saved->seed);
+  });
+}
 
+/// scikit-learn's warnings, the model file, the phase report and the summary line.
+template <typename T>
+void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w, const RunConfig& cfg,
+                 const FitPlan& plan, const FitInputs<T>& in, std::ostream& out) {
+  const NmfParams& params = cfg.params;
+  const FitResult& result = model.last_run();
+  const bool root = comm.rank() == 0;
+  const std::int64_t n = plan.x.rows, p = plan.x.cols;
   if (root && params.solver == Solver::mu && model.init_used_ == Init::nndsvd) {
     std::cerr
         << "UserWarning: The multiplicative update ('mu') solver cannot update zeros present in "
@@ -259,42 +285,73 @@ int fit_typed(const mpi::Comm& comm, const io::DatasetInfo& xinfo, io::ElementTy
     std::cerr << "ConvergenceWarning: Maximum number of iterations " << params.max_iter
               << " reached. Increase it to improve convergence.\n";
   }
+  PhaseTimers& timers = model.timers();
   {
     auto t = timers.scope(Phase::io);
-    write_factors(grid.all(), output, w, &model.components(),
-                  feature_names.size() == static_cast<std::size_t>(p) ? feature_names
-                                                                      : std::vector<std::string>{},
-                  model_attributes(params, k, p, model.n_iter_, model.reconstruction_err_,
-                                   model.init_used_, shape, type, result.seconds));
+    io::ModelFacts facts;
+    facts.params = params;
+    facts.n_components = plan.k;
+    facts.n_features = p;
+    facts.n_iter = model.n_iter_;
+    facts.reconstruction_err = model.reconstruction_err_;
+    facts.init_used = model.init_used_;
+    facts.grid = plan.shape;
+    facts.dtype = plan.type;
+    facts.fit_seconds = result.seconds;
+    write_factors(comm, cfg.output, w, &model.components(),
+                  in.feature_names.size() == static_cast<std::size_t>(p)
+                      ? in.feature_names
+                      : std::vector<std::string>{},
+                  io::model_attributes(facts));
   }
-  if (params.verbose) report_phases(grid.all(), timers, result.n_iter, result.bytes_received, out);
+  if (params.verbose) report_phases(comm, timers, result.n_iter, result.bytes_received, out);
   if (root) {
-    out << "dnmf fit: " << n << "x" << p << " k=" << k << " solver=" << to_string(params.solver)
-        << " init=" << to_string(model.init_used_) << " grid=" << shape.str()
-        << " n_iter_=" << model.n_iter_
+    out << "dnmf fit: " << n << "x" << p << " k=" << plan.k
+        << " solver=" << to_string(params.solver) << " init=" << to_string(model.init_used_)
+        << " grid=" << plan.shape.str() << " n_iter_=" << model.n_iter_
         << " reconstruction_err_=" << fmt("%.10g", model.reconstruction_err_)
         << " time=" << fmt("%.3f", result.seconds) << "s ("
         << fmt("%.4g",
                result.seconds / static_cast<double>(std::max<std::int64_t>(result.n_iter, 1)))
-        << " s/iter) -> " << output << "\n"
+        << " s/iter) -> " << cfg.output << "\n"
         << std::flush;
   }
+}
+
+template <typename T>
+int fit_typed(const mpi::Comm& comm, const RunConfig& cfg, const FitHooks& hooks,
+              const FitPlan& plan, std::ostream& out) {
+  ProcessGrid grid(comm, plan.shape);
+  NMF<T> model(cfg.params);
+  print_plan(comm, plan, cfg.params, out);
+  FitInputs<T> in = load_inputs<T>(grid, plan, cfg.params.verbose != 0, model.timers(), out);
+  model.set_observer(progress_printer(grid.all(), cfg.params, out));
+  Checkpointer<T> checkpoints(cfg, plan, hooks, in.x, out);
+  checkpoints.attach(model);
+
+  const DistFactor<T> w = run_fit(model, cfg, plan, in);
+  if (model.interrupted()) {
+    if (comm.rank() == 0) {
+      const std::string& path = cfg.checkpoint.path;
+      out << "dnmf fit: stopped by a signal after iteration " << model.last_run().n_iter
+          << "; checkpoint in " << path << " (iteration " << checkpoints.written_at()
+          << "). Repeat the command with --resume " << path << " to continue.\n"
+          << std::flush;
+    }
+    return static_cast<int>(ExitCode::checkpointed);
+  }
+  write_model(grid.all(), model, w, cfg, plan, in, out);
   return 0;
 }
 
 }  // namespace
 
-int fit(const mpi::Comm& comm, const std::string& input, const std::string& output,
-        const cli::Settings& settings, std::ostream& out) {
-  NmfParams params;
-  mpi::agree(comm, [&] { params = cli::to_params(settings); });  // parameters first, as sklearn
-  const io::DatasetInfo xinfo = probe_input(comm, input);
-  io::ElementType type = io::ElementType::float64;
-  mpi::agree(comm, [&] { type = compute_type(xinfo, cli::get(settings, "dtype")); });
-  if (type == io::ElementType::float32) {
-    return fit_typed<float>(comm, xinfo, type, output, settings, params, out);
-  }
-  return fit_typed<double>(comm, xinfo, type, output, settings, params, out);
+int fit(const mpi::Comm& comm, const RunConfig& cfg, std::ostream& out, const FitHooks& hooks) {
+  const io::DatasetInfo xinfo = probe_input(comm, cfg.input);
+  const io::ElementType type = compute_type(xinfo, cfg.dtype);
+  const FitPlan plan = plan_fit(comm, cfg, xinfo, type, out);
+  if (type == io::ElementType::float32) return fit_typed<float>(comm, cfg, hooks, plan, out);
+  return fit_typed<double>(comm, cfg, hooks, plan, out);
 }
 
 }  // namespace dnmf::app

@@ -1,12 +1,16 @@
-#include <cstdio>
+// `dnmf info`: what a run on an input would need, without reading the data.
 
 #include <algorithm>
-#include "app_common.hpp"
+#include <cstdio>
+
 #include "dnmf/app/commands.hpp"
 #include "dnmf/core/grid_shape.hpp"
 #include "dnmf/core/partition.hpp"
 #include "dnmf/io/hdf5.hpp"
 #include "dnmf/io/sparse.hpp"
+#include "dnmf/nmf/solver.hpp"
+#include "plan.hpp"
+#include "report.hpp"
 
 namespace dnmf::app {
 namespace {
@@ -23,8 +27,10 @@ std::string human_bytes(double b) {  // e.g. "1.5 GiB"
 }
 }  // namespace
 
-void info(const mpi::Comm& comm, const std::string& input, int ranks, std::int64_t k,
-          std::ostream& out) {
+void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
+  const std::string& input = cfg.input;
+  const int ranks = cfg.ranks;
+  const std::int64_t k = cfg.k;
   const io::DatasetInfo d = io::probe_matrix(comm, io::parse_object_path(input));
   std::vector<std::int64_t> per_rank;
   // The grid fit would choose with its default solver.

@@ -1,11 +1,49 @@
-#include <algorithm>
+// `dnmf transform` and `dnmf inverse-transform`: apply a fitted model file.
+
 #include <iostream>
 
-#include "app_common.hpp"
 #include "dnmf/app/commands.hpp"
+#include "dnmf/io/model_file.hpp"
+#include "dnmf/nmf/estimator.hpp"
+#include "factor_io.hpp"
+#include "plan.hpp"
+#include "report.hpp"
 
 namespace dnmf::app {
 namespace {
+
+/// What `transform` and `inverse-transform` need from MODEL.h5.
+struct ModelFile {
+  std::string path;
+  NmfParams params;
+  std::int64_t n_components = 0;
+  std::int64_t n_features = 0;
+  io::ElementType type = io::ElementType::float64;
+  std::vector<std::string> feature_names;
+};
+
+/// Reads and checks a model's attributes and /H shape. Collective.
+ModelFile read_model(const mpi::Comm& comm, const std::string& path) {
+  ModelFile m;
+  m.path = path;
+  const std::vector<io::Attribute> attrs = io::read_root_attributes(comm, path);
+  const io::DatasetInfo h = io::probe_dense(comm, io::ObjectPath{path, "/H"});
+  mpi::agree(comm, [&] {
+    const io::ModelFacts facts = io::model_facts(attrs, path);
+    if (h.rows != facts.n_components || h.cols != facts.n_features) {
+      throw InputError("'" + path + "': /H is " + std::to_string(h.rows) + " x " +
+                       std::to_string(h.cols) + ", but the attributes say " +
+                       std::to_string(facts.n_components) + " x " +
+                       std::to_string(facts.n_features));
+    }
+    m.params = facts.params;
+    m.n_components = facts.n_components;
+    m.n_features = facts.n_features;
+    m.type = h.type;
+  });
+  m.feature_names = io::read_strings(comm, io::ObjectPath{path, "/feature_names"});
+  return m;
+}
 
 /// The model's estimator, with H read into Ht's blocks along `axis`.
 template <typename T>
@@ -20,7 +58,7 @@ NMF<T> load_model(const ProcessGrid& grid, const ModelFile& model_file, const Ax
 template <typename T>
 void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
                      const io::DatasetInfo& xinfo, const std::string& output,
-                     const std::string& grid_spec, std::ostream& out) {
+                     const std::optional<GridShape>& grid_spec, std::ostream& out) {
   const std::int64_t n = xinfo.rows, p = xinfo.cols, k = model_file.n_components;
   const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
   ProcessGrid grid(comm, shape);
@@ -49,8 +87,8 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
 
 template <typename T>
 void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io::DatasetInfo& winfo,
-                   const std::string& output, const std::string& grid_spec, double max_output_gb,
-                   std::ostream& out) {
+                   const std::string& output, const std::optional<GridShape>& grid_spec,
+                   double max_output_gb, std::ostream& out) {
   const std::int64_t n = winfo.rows, k = model_file.n_components, p = model_file.n_features;
   const double bytes = static_cast<double>(n) * static_cast<double>(p) * sizeof(T);
   if (comm.rank() == 0) {
@@ -82,8 +120,8 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io:
 
 }  // namespace
 
-void transform(const mpi::Comm& comm, const std::string& model_path, const std::string& input,
-               const std::string& output, const std::string& grid, std::ostream& out) {
+void transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out) {
+  const std::string &model_path = cfg.model, &input = cfg.input;
   const ModelFile model = read_model(comm, model_path);
   const io::DatasetInfo xinfo = probe_input(comm, input);
   mpi::agree(comm, [&] {
@@ -94,15 +132,14 @@ void transform(const mpi::Comm& comm, const std::string& model_path, const std::
     }
   });
   if (model.type == io::ElementType::float32) {
-    transform_typed<float>(comm, model, xinfo, output, grid, out);
+    transform_typed<float>(comm, model, xinfo, cfg.output, cfg.grid, out);
   } else {
-    transform_typed<double>(comm, model, xinfo, output, grid, out);
+    transform_typed<double>(comm, model, xinfo, cfg.output, cfg.grid, out);
   }
 }
 
-void inverse_transform(const mpi::Comm& comm, const std::string& model_path,
-                       const std::string& input, const std::string& output, const std::string& grid,
-                       double max_output_gb, std::ostream& out) {
+void inverse_transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out) {
+  const std::string &model_path = cfg.model, &input = cfg.input;
   const ModelFile model = read_model(comm, model_path);
   const io::DatasetInfo winfo = io::probe_dense(comm, io::parse_object_path(input, "/W"));
   mpi::agree(comm, [&] {
@@ -113,9 +150,9 @@ void inverse_transform(const mpi::Comm& comm, const std::string& model_path,
     }
   });
   if (model.type == io::ElementType::float32) {
-    inverse_typed<float>(comm, model, winfo, output, grid, max_output_gb, out);
+    inverse_typed<float>(comm, model, winfo, cfg.output, cfg.grid, cfg.max_output_gb, out);
   } else {
-    inverse_typed<double>(comm, model, winfo, output, grid, max_output_gb, out);
+    inverse_typed<double>(comm, model, winfo, cfg.output, cfg.grid, cfg.max_output_gb, out);
   }
 }
 

@@ -190,4 +190,37 @@ NmfParams to_params(const Settings& s) {
   return p;
 }
 
+io::ElementType parse_dtype(const std::string& text) {
+  if (text == "float64") return io::ElementType::float64;
+  if (text == "float32") return io::ElementType::float32;
+  throw UsageError("dtype: expected 'float64' or 'float32', got '" + text + "'");
+}
+
+app::RunConfig to_run_config(const Settings& s) {
+  app::RunConfig c;
+  c.params = to_params(s);  // parameters first, as scikit-learn
+  const std::string dtype = get(s, "dtype");
+  if (!dtype.empty()) c.dtype = parse_dtype(dtype);
+  const std::string grid = get(s, "grid");
+  if (!grid.empty()) c.grid = parse_grid(grid, "grid");
+  c.init_W = get(s, "init_W");
+  c.init_H = get(s, "init_H");
+  app::CheckpointPlan& k = c.checkpoint;
+  k.path = get(s, "checkpoint");
+  k.resume = get(s, "resume");
+  try {
+    k.every = std::stoll(get(s, "checkpoint_every", "0"));
+    k.seconds = std::stod(get(s, "checkpoint_seconds", "0"));
+  } catch (const std::exception&) {
+    throw UsageError("checkpoint_every / checkpoint_seconds: expected numbers");
+  }
+  if (k.every < 0 || k.seconds < 0) {
+    throw UsageError("checkpoint_every and checkpoint_seconds must be >= 0");
+  }
+  if ((k.every > 0 || k.seconds > 0) && k.path.empty()) {
+    throw UsageError("checkpoint_every / checkpoint_seconds need --checkpoint FILE");
+  }
+  return c;
+}
+
 }  // namespace dnmf::cli

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 
 import h5py
 import numpy as np
@@ -35,7 +36,7 @@ TIMEOUT = 120  # seconds per subprocess; exceeding it is a failure ("hang")
 RANKS = 4
 
 sys.path.insert(0, os.path.dirname(HERE))
-from script_env import DNMF_BIN, MPIEXEC  # noqa: E402  (sets the launch environment)
+from script_env import DNMF_BIN, DNMF_TEST_DRIVER, MPIEXEC  # noqa: E402  (sets the launch environment)
 
 N, P, K = 90, 30, 5          # data.h5: /X N x P, /W0 N x K, /H0 K x P
 # a valid, fast configuration: each error case changes exactly one thing
@@ -447,6 +448,52 @@ def _(tmp):
     return "failed runs left m.h5 byte-identical, success replaced it; all attributes present"
 
 
+@case("output: scikit-learn's NMF accepts the model file's parameters")
+def _(tmp):
+    from sklearn.decomposition import NMF
+    details = []
+    # Every parameter given (a numeric beta_loss, a real alpha_H), and sklearn's defaults, whose
+    # None values (n_components, init, random_state) are absent attributes.
+    runs = (("given", VALID + ["--beta-loss", "1.5", "--alpha-H", "0.25", "--tol", "1e-5"]),
+            ("defaults", ["--solver", "cd", "--shuffle", "--max-iter", "5"]))
+    for name, args in runs:
+        model = os.path.join(tmp, f"sk_{name}.h5")
+        expect_fit_ok(dnmf(tmp, "fit", "data.h5", *args, "--output", model), model)
+        with h5py.File(model, "r") as f:
+            attrs = {k: f.attrs[k] for k in f.attrs}
+        params = {k: attrs[k] for k in NMF().get_params() if k in attrs}
+        if name == "defaults":
+            absent = [k for k in ("n_components", "init", "random_state") if k in attrs]
+            check(not absent, f"None values stored instead of absent: {absent}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est = NMF(**params)
+            est._validate_params()  # the check fit() runs first: types and ranges
+        others = [str(w.message) for w in caught
+                  if "boolean parameter" not in str(w.message)]  # shuffle is an int64 0/1
+        check(not others, f"{name}: warnings {others}")
+        got = est.get_params()
+        differ = [k for k in params if not (got[k] == params[k])]
+        check(not differ, f"{name}: get_params differs for {differ}")
+        check(isinstance(got["max_iter"], (int, np.integer)) and
+              isinstance(got["tol"], (float, np.floating)), f"{name}: types {got}")
+        details.append(f"{name}: {len(params)} params")
+    # Model files of the earlier textual schema ("None" / "auto" as text) still transform.
+    old = os.path.join(tmp, "sk_old.h5")
+    with h5py.File(os.path.join(tmp, "sk_defaults.h5"), "r") as src, h5py.File(old, "w") as dst:
+        for key in src:
+            src.copy(key, dst)
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        dst.attrs["n_components"] = "auto"
+        dst.attrs["init"] = "None"
+        dst.attrs["random_state"] = "None"
+    res = dnmf(tmp, "transform", "--model", "sk_old.h5", "data.h5", "--output", "sk_t.h5")
+    check(res.rc == 0, f"transform with an older model file: exit {res.rc}: {res.summary()}")
+    details.append("older model file transforms")
+    return "; ".join(details)
+
+
 @case("output: float32 input gives a float32 model")
 def _(tmp):
     res = dnmf(tmp, "fit", "data32.h5", *VALID, "--output", "m32.h5")
@@ -546,7 +593,8 @@ def _(tmp):
     # Interrupted after iteration 12 and resumed, both on the permuted 2 x 2 layout.
     env = dict(os.environ, DNMF_TEST_SIGNAL_AFTER_ITERATION="12")
     ck = ["--checkpoint", "bd.ckpt.h5", "--output", "bd4_resumed.h5", "--grid", "2x2"]
-    stop = run([MPIEXEC, "-n", "4", "--oversubscribe", DNMF_BIN, "fit", *base, *ck], tmp, env)
+    stop = run([MPIEXEC, "-n", "4", "--oversubscribe", DNMF_TEST_DRIVER, "fit", *base, *ck], tmp,
+               env)
     check(stop.rc == 75, f"signalled run: exit {stop.rc}, expected 75: {stop.summary()}")
     res = dnmf(tmp, "fit", *base, *ck, "--resume", "bd.ckpt.h5", ranks=4)
     expect_fit_ok(res)

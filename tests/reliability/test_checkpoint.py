@@ -4,8 +4,9 @@
 An interrupted run, resumed by repeating its command line with --resume added, must end with
 the same bits in W, H, n_iter_ and reconstruction_err_ as an uninterrupted run on the same rank
 layout, and within 1e-10 relative on another rank count. Interruptions are real SIGUSR1
-signals: raised by dnmf's test hook on the last rank only (after a chosen iteration, or in the
-middle of writing a checkpoint), and sent from outside to mpirun, which forwards it.
+signals: raised by the hooks of the test driver (tests/support/dnmf_test_driver.cpp) on the last
+rank only (after a chosen iteration, or in the middle of writing a checkpoint), and sent from
+outside to mpirun, which forwards it.
 
 Ends with `N passed, M failed`; exits non-zero on any failure.
 """
@@ -22,7 +23,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))
-from script_env import DNMF_BIN as DNMF, MPIEXEC  # noqa: E402  (sets the launch environment)
+from script_env import DNMF_BIN as DNMF, DNMF_TEST_DRIVER, MPIEXEC  # noqa: E402
 TIMEOUT = 120
 
 results = []
@@ -34,9 +35,11 @@ def record(name, ok, detail=""):
 
 
 def fit(ranks, args, env_extra=None, cwd=None):
+    """Runs dnmf fit; with `env_extra` (fault injection) the test driver, which reads it."""
     env = dict(os.environ, **(env_extra or {}))
+    exe = DNMF_TEST_DRIVER if env_extra else DNMF
     start = time.perf_counter()
-    p = subprocess.run([MPIEXEC, "-n", str(ranks), "--oversubscribe", DNMF, "fit"] + args,
+    p = subprocess.run([MPIEXEC, "-n", str(ranks), "--oversubscribe", exe, "fit"] + args,
                        capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=cwd)
     return p.returncode, p.stdout + p.stderr, time.perf_counter() - start
 

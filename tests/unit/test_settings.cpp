@@ -96,5 +96,40 @@ TEST(Params, PenaltiesScaleLikeSklearn) {
   EXPECT_EQ(b.l2_H, 0.0);
 }
 
+TEST(RunConfig, EveryFitSettingIsTyped) {
+  const app::RunConfig c = to_run_config({{"n_components", "4"},
+                                          {"dtype", "float32"},
+                                          {"grid", "2x3"},
+                                          {"init", "custom"},
+                                          {"init_W", "w.h5:/W0"},
+                                          {"init_H", "h.h5"},
+                                          {"checkpoint", "c.h5"},
+                                          {"checkpoint_every", "5"},
+                                          {"checkpoint_seconds", "1.5"},
+                                          {"resume", "c.h5"}});
+  EXPECT_EQ(c.params.n_components.value(), 4);
+  EXPECT_EQ(c.dtype.value(), io::ElementType::float32);
+  EXPECT_EQ(c.grid.value().pr, 2);
+  EXPECT_EQ(c.grid.value().pc, 3);
+  EXPECT_EQ(c.init_W, "w.h5:/W0");
+  EXPECT_EQ(c.init_H, "h.h5");
+  EXPECT_EQ(c.checkpoint.path, "c.h5");
+  EXPECT_EQ(c.checkpoint.every, 5);
+  EXPECT_EQ(c.checkpoint.seconds, 1.5);
+  EXPECT_EQ(c.checkpoint.resume, "c.h5");
+  const app::RunConfig d = to_run_config({});
+  EXPECT_FALSE(d.dtype.has_value());
+  EXPECT_FALSE(d.grid.has_value());
+  EXPECT_TRUE(d.checkpoint.path.empty());
+}
+
+TEST(RunConfig, BadValuesAreUsageErrors) {
+  EXPECT_THROW(to_run_config({{"dtype", "float16"}}), UsageError);
+  EXPECT_THROW(to_run_config({{"grid", "2by2"}}), UsageError);
+  EXPECT_THROW(to_run_config({{"checkpoint_every", "x"}}), UsageError);
+  EXPECT_THROW(to_run_config({{"checkpoint_every", "-1"}, {"checkpoint", "c.h5"}}), UsageError);
+  EXPECT_THROW(to_run_config({{"checkpoint_every", "3"}}), UsageError);  // no --checkpoint
+}
+
 }  // namespace
 }  // namespace dnmf::cli

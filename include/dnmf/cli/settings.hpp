@@ -1,12 +1,14 @@
 #pragma once
 /// @file Run settings as a flat table of scikit-learn parameter names (plus dnmf's own keys) to
-/// text values. The command line, the TOML config file and the broadcast from rank 0 all go
-/// through this one representation, so their precedence and validation cannot drift apart.
+/// text values: the command line and the TOML config file meet here (precedence) and travel
+/// from rank 0 to the others as this table. It ends at the edge: to_run_config turns it into the
+/// typed app::RunConfig that the commands take.
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "dnmf/app/config.hpp"
 #include "dnmf/nmf/params.hpp"
 
 namespace dnmf::cli {
@@ -36,6 +38,14 @@ Settings deserialize(const std::string& text);
 
 /// Converts and validates the scikit-learn parameters (UsageError on a bad value).
 NmfParams to_params(const Settings& s);
+
+/// Converts and validates every `fit` setting (UsageError on a bad value, parameters first):
+/// the parameters, dtype, grid, custom-init paths and the checkpoint plan. Input and output are
+/// not settings and stay empty.
+app::RunConfig to_run_config(const Settings& s);
+
+/// The element type named by a --dtype value (UsageError otherwise).
+io::ElementType parse_dtype(const std::string& text);
 
 /// A setting's value, or `fallback` when absent.
 std::string get(const Settings& s, const std::string& key, const std::string& fallback = "");

@@ -1,0 +1,63 @@
+#pragma once
+/// @file What each subcommand runs with, parsed and validated once at the edge (the command line
+/// and config file, src/cli) into typed values. Nothing below the edge sees option text.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "dnmf/core/grid_shape.hpp"
+#include "dnmf/io/hdf5.hpp"
+#include "dnmf/nmf/params.hpp"
+
+namespace dnmf::app {
+
+/// Where and how often to checkpoint, and what to resume from.
+struct CheckpointPlan {
+  std::string path;        ///< --checkpoint (empty: none)
+  std::int64_t every = 0;  ///< --checkpoint-every iterations (0: only on signals / time)
+  double seconds = 0;      ///< --checkpoint-seconds (0: off)
+  std::string resume;      ///< --resume (empty: none)
+};
+
+/// `dnmf fit`.
+struct RunConfig {
+  std::string input;   ///< file.h5 or file.h5:/path
+  std::string output;  ///< the model file
+  NmfParams params;
+  std::optional<io::ElementType> dtype;  ///< --dtype; nullopt: the input's (float64 for ints)
+  std::optional<GridShape> grid;         ///< --grid; nullopt: chosen by cost
+  std::string init_W, init_H;            ///< custom-init objects (with init='custom')
+  CheckpointPlan checkpoint;
+};
+
+/// `dnmf transform` and `dnmf inverse-transform`.
+struct ApplyConfig {
+  std::string model, input, output;
+  std::optional<GridShape> grid;
+  double max_output_gb = 64;  ///< inverse-transform only
+};
+
+/// `dnmf convert`.
+struct ConvertConfig {
+  std::string source, target;
+};
+
+/// `dnmf info`.
+struct InfoConfig {
+  std::string input;
+  int ranks = 0;  ///< plan for this many ranks
+  std::int64_t k = 20;
+};
+
+/// Test-only callbacks into a fit (the production driver never sets them): fault injection for
+/// the checkpoint tests. Each is called on every rank of `comm`, with checkpointing enabled only.
+struct FitHooks {
+  /// At every iteration boundary, before the ranks agree whether to checkpoint or stop.
+  std::function<void(const mpi::Comm& comm, std::int64_t iteration)> at_boundary;
+  /// Just before the checkpoint of `iteration` is written.
+  std::function<void(const mpi::Comm& comm, std::int64_t iteration)> before_checkpoint;
+};
+
+}  // namespace dnmf::app

@@ -1,0 +1,80 @@
+#include "factor_io.hpp"
+
+#include "dnmf/io/sparse.hpp"
+
+namespace dnmf::app {
+
+template <typename T>
+void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht) {
+  in_item_order(ht, [&](DistFactor<T>& f) {  // files hold rows in item order
+    Matrix<T> block;
+    io::read_block(comm, path, Range{0, f.k()}, f.owned(), block);
+    Matrix<T>& fl = f.local();
+    for (std::int64_t c = 0; c < block.rows(); ++c)
+      for (std::int64_t j = 0; j < block.cols(); ++j) fl(j, c) = block(c, j);
+  });
+}
+
+template <typename T>
+void read_w(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& w) {
+  in_item_order(w, [&](DistFactor<T>& f) {
+    io::read_block(comm, path, f.owned(), Range{0, f.k()}, f.local());
+  });
+}
+
+template <typename T>
+void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers) {
+  auto t = timers.scope(Phase::io);
+  if (info.sparse) {
+    x = io::read_sparse<T>(info, x.grid());
+  } else {
+    io::read_block(x.grid().all(), info.path, x.row_range(), x.col_range(), x.local());
+  }
+}
+
+template <typename T>
+void write_w_and_h(io::AtomicFileWriter& file, const DistFactor<T>& w, const DistFactor<T>* ht) {
+  const std::int64_t k = w.k();
+  // Files hold rows in item order.
+  in_item_order(w, [&](const DistFactor<T>& f) {
+    file.write_block("W", f.global_rows(), k, f.owned(), Range{0, k}, f.local().data());
+  });
+  if (ht) {
+    in_item_order(*ht, [&](const DistFactor<T>& f) {
+      Matrix<T> h_block(k, f.owned().size);  // my columns of H, from my rows of Ht
+      for (std::int64_t j = 0; j < h_block.cols(); ++j)
+        for (std::int64_t c = 0; c < k; ++c) h_block(c, j) = f.local()(j, c);
+      file.write_block("H", k, f.global_rows(), Range{0, k}, f.owned(), h_block.data());
+    });
+  }
+}
+
+template <typename T>
+void write_factors(const mpi::Comm& comm, const std::string& output, const DistFactor<T>& w,
+                   const DistFactor<T>* ht, const std::vector<std::string>& feature_names,
+                   const std::vector<io::Attribute>& attrs) {
+  const std::int64_t k = w.k();
+  io::AtomicFileWriter file(comm, output);
+  write_w_and_h(file, w, ht);
+  if (!feature_names.empty()) file.write_strings("feature_names", feature_names);
+  std::vector<std::string> names;  // sklearn's get_feature_names_out(): nmf0, nmf1, ...
+  for (std::int64_t c = 0; c < k; ++c) names.push_back("nmf" + std::to_string(c));
+  file.write_strings("component_names", names);
+  file.write_attributes(attrs);
+  file.commit();
+}
+
+#define DNMF_INSTANTIATE_APP(T)                                                              \
+  template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);    \
+  template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);             \
+  template void read_w<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);          \
+  template void write_w_and_h<T>(io::AtomicFileWriter&, const DistFactor<T>&,                \
+                                 const DistFactor<T>*);                                      \
+  template void write_factors<T>(const mpi::Comm&, const std::string&, const DistFactor<T>&, \
+                                 const DistFactor<T>*, const std::vector<std::string>&,      \
+                                 const std::vector<io::Attribute>&);
+DNMF_INSTANTIATE_APP(double)
+DNMF_INSTANTIATE_APP(float)
+#undef DNMF_INSTANTIATE_APP
+
+}  // namespace dnmf::app

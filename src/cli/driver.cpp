@@ -1,0 +1,276 @@
+// The `dnmf` command: rank 0 parses the command line (and config file), broadcasts the settings,
+// every rank turns them into the typed configuration and runs the chosen subcommand.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "dnmf/app/commands.hpp"
+#include "dnmf/cli/driver.hpp"
+#include "dnmf/cli/settings.hpp"
+#include "dnmf/mpi/comm.hpp"
+
+namespace dnmf::cli {
+namespace {
+
+/// What rank 0 decided from the command line, in a broadcastable form.
+struct Command {
+  int status = -1;  ///< -1: run `name`; otherwise exit with this code (help, usage errors)
+  std::string name, input, output, message;
+  Settings settings;
+  int info_ranks = 0;
+  std::int64_t info_k = 20;
+
+  std::string encode() const {
+    std::ostringstream o;
+    o << status << '\n'
+      << name << '\n'
+      << input << '\n'
+      << output << '\n'
+      << info_ranks << '\n'
+      << info_k << '\n'
+      << serialize(settings);
+    return o.str();
+  }
+  static Command decode(const std::string& text) {
+    Command c;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);
+    c.status = std::stoi(line);
+    std::getline(in, c.name);
+    std::getline(in, c.input);
+    std::getline(in, c.output);
+    std::getline(in, line);
+    c.info_ranks = std::stoi(line);
+    std::getline(in, line);
+    c.info_k = std::stoll(line);
+    std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    c.settings = deserialize(rest);
+    return c;
+  }
+};
+
+Command parse_command_line(int argc, char** argv, int world_size) {
+  CLI::App app{"dnmf: distributed non-negative matrix factorization with scikit-learn's semantics"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dnmf 0.1.0");
+  Command cmd;
+
+  // fit: every option is a scikit-learn parameter name with '_' written as '-'.
+  CLI::App* fit = app.add_subcommand("fit", "factor X ~ W H and write MODEL.h5");
+  fit->add_option("input", cmd.input, "INPUT: file.h5 (object /X) or file.h5:/path")->required();
+  fit->add_option("--output,-o", cmd.output, "model file to write (HDF5)")->required();
+  std::string config;
+  fit->add_option("--config", config, "TOML file with sklearn-named keys (n_components, ...)");
+  struct Opt {
+    const char* flag;
+    const char* key;
+    const char* help;
+  };
+  const Opt opts[] = {
+      {"--n-components", "n_components", "int >= 1 or 'auto' (default auto)"},
+      {"--init", "init", "random, nndsvd, nndsvda, nndsvdar, custom (default: sklearn's rule)"},
+      {"--init-W", "init_W", "custom W0: file.h5:/path (with --init custom)"},
+      {"--init-H", "init_H", "custom H0: file.h5:/path (with --init custom)"},
+      {"--solver", "solver", "cd, mu or anls-bpp (default cd)"},
+      {"--beta-loss", "beta_loss", "frobenius, kullback-leibler, itakura-saito or a number"},
+      {"--tol", "tol", "stopping tolerance, real >= 0 (default 1e-4)"},
+      {"--max-iter", "max_iter", "maximum iterations, int >= 1 (default 200)"},
+      {"--random-state", "random_state", "seed, int in [0, 2^32)"},
+      {"--alpha-W", "alpha_W", "penalty weight on W, real >= 0 (default 0)"},
+      {"--alpha-H", "alpha_H", "penalty weight on H, real >= 0 or 'same' (default same)"},
+      {"--l1-ratio", "l1_ratio", "L1 share of the penalty, in [0, 1] (default 0)"},
+      {"--dtype", "dtype", "float64 or float32 (default: the input's)"},
+      {"--grid", "grid", "process grid PRxPC with PR*PC = ranks (default: least communication)"},
+      {"--checkpoint", "checkpoint",
+       "checkpoint file, written on SIGUSR1/SIGTERM (then exit 75) and per the options below"},
+      {"--checkpoint-every", "checkpoint_every", "also checkpoint every N iterations"},
+      {"--checkpoint-seconds", "checkpoint_seconds", "also checkpoint every S seconds"},
+      {"--resume", "resume", "continue from this checkpoint (a missing file starts afresh)"},
+  };
+  Settings cli_values;
+  std::vector<std::pair<CLI::Option*, std::string>> bound;
+  std::vector<std::string> storage(std::size(opts));
+  for (std::size_t i = 0; i < std::size(opts); ++i) {
+    // The last occurrence wins, so wrapper scripts can put defaults first and let users override.
+    bound.emplace_back(fit->add_option(opts[i].flag, storage[i], opts[i].help)
+                           ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast),
+                       opts[i].key);
+  }
+  bool shuffle = false;
+  CLI::Option* shuffle_opt =
+      fit->add_flag("--shuffle", shuffle, "randomize the cd coordinate order");
+  std::string verbose;
+  CLI::Option* verbose_opt =
+      fit->add_option("--verbose,-v", verbose, "progress table (optionally a level: 1, 2)")
+          ->expected(0, 1);
+
+  // transform / inverse-transform: apply a fitted model.
+  std::string model_path, apply_input, apply_output, apply_grid;
+  double max_output_gb = 64;
+  CLI::App* transform = app.add_subcommand("transform", "W for new data with the model's H fixed");
+  CLI::App* inverse =
+      app.add_subcommand("inverse-transform", "X = W H for a W (e.g. a transform output)");
+  for (CLI::App* sub : {transform, inverse}) {
+    sub->add_option("--model,-m", model_path, "MODEL.h5 written by dnmf fit")->required();
+    sub->add_option("input", apply_input,
+                    sub == transform ? "INPUT: file.h5 (object /X) or file.h5:/path"
+                                     : "INPUT: file.h5 (object /W) or file.h5:/path")
+        ->required();
+    sub->add_option("--output,-o", apply_output, "file to write (HDF5)")->required();
+    sub->add_option("--grid", apply_grid, "process grid PRxPC (default: least communication)");
+  }
+  inverse->add_option("--max-output-gb", max_output_gb,
+                      "refuse to write a dense X larger than this (default 64)");
+
+  CLI::App* convert = app.add_subcommand("convert", "Matrix Market (.mtx) to an HDF5 CSR group");
+  std::string convert_src, convert_dst;
+  convert->add_option("source", convert_src, "SRC.mtx")->required();
+  convert->add_option("target", convert_dst, "DST.h5 (object /X) or DST.h5:/path")->required();
+
+  CLI::App* info = app.add_subcommand("info", "print shape, dtype and the per-rank memory plan");
+  std::string info_input;
+  info->add_option("input", info_input, "INPUT: file.h5 or file.h5:/path")->required();
+  info->add_option("--ranks", cmd.info_ranks, "plan for this many ranks (default: this job's)");
+  info->add_option("--n-components", cmd.info_k, "plan for this k (default 20)");
+
+  // An unknown first word would only get CLI11's "A subcommand is required": name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string word = argv[1];
+    if (word != "fit" && word != "transform" && word != "inverse-transform" && word != "info" &&
+        word != "convert") {
+      cmd.status = 2;
+      cmd.message = "dnmf: error: unknown command '" + word +
+                    "'; expected fit, transform, inverse-transform, info or convert\n"
+                    "Run 'dnmf --help' for usage.\n";
+      return cmd;
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    cmd.status = 0;
+    cmd.message = app.help();
+    if (fit->parsed()) cmd.message = fit->help();
+    if (info->parsed()) cmd.message = info->help();
+    if (transform->parsed()) cmd.message = transform->help();
+    if (inverse->parsed()) cmd.message = inverse->help();
+    if (convert->parsed()) cmd.message = convert->help();
+    return cmd;
+  } catch (const CLI::CallForVersion&) {
+    cmd.status = 0;
+    cmd.message = "dnmf 0.1.0\n";
+    return cmd;
+  } catch (const CLI::ParseError& e) {
+    cmd.status = 2;  // CLI11's own codes (105-109) become the documented usage code
+    cmd.message = std::string("dnmf: error: ") + e.what() + "\nRun 'dnmf --help' for usage.\n";
+    return cmd;
+  }
+
+  if (fit->parsed()) {
+    cmd.name = "fit";
+    for (const auto& [opt, key] : bound)
+      if (opt->count() > 0) cli_values[key] = opt->as<std::string>();
+    if (shuffle_opt->count() > 0) cli_values["shuffle"] = shuffle ? "true" : "false";
+    if (verbose_opt->count() > 0) cli_values["verbose"] = verbose.empty() ? "1" : verbose;
+    try {
+      const Settings from_file = config.empty() ? Settings{} : read_config_file(config);
+      check_single_line(cli_values, "command line");
+      cmd.settings = merge(from_file, cli_values);
+    } catch (const dnmf::Error& e) {
+      cmd.status = static_cast<int>(e.code());
+      cmd.message = std::string("dnmf: error: ") + e.what() + "\n";
+    }
+  } else if (transform->parsed() || inverse->parsed()) {
+    cmd.name = transform->parsed() ? "transform" : "inverse-transform";
+    cmd.input = apply_input;
+    cmd.output = apply_output;
+    cmd.settings = {{"model", model_path},
+                    {"grid", apply_grid},
+                    {"max_output_gb", std::to_string(max_output_gb)}};
+  } else if (convert->parsed()) {
+    cmd.name = "convert";
+    cmd.input = convert_src;
+    cmd.output = convert_dst;
+  } else {
+    cmd.name = "info";
+    cmd.input = info_input;
+    if (cmd.info_ranks <= 0) cmd.info_ranks = world_size;
+  }
+  return cmd;
+}
+
+/// The typed configurations of the subcommands, from what rank 0 broadcast. Throws UsageError.
+app::ApplyConfig apply_config(const Command& cmd) {
+  app::ApplyConfig c;
+  c.model = cmd.settings.at("model");
+  c.input = cmd.input;
+  c.output = cmd.output;
+  const std::string& grid = cmd.settings.at("grid");
+  if (!grid.empty()) c.grid = parse_grid(grid, "grid");
+  c.max_output_gb = std::stod(cmd.settings.at("max_output_gb"));
+  return c;
+}
+
+}  // namespace
+
+int run(int argc, char** argv, const app::FitHooks& hooks) {
+  mpi::Environment env(argc, argv);
+  const mpi::Comm world = env.world();
+  const int rank = world.rank();
+  try {
+    std::string encoded;
+    Command cmd;
+    if (rank == 0) {
+      cmd = parse_command_line(argc, argv, world.size());
+      encoded = cmd.encode();
+    }
+    world.bcast(encoded, 0);
+    std::string message = cmd.message;
+    world.bcast(message, 0);
+    cmd = Command::decode(encoded);
+    if (cmd.status >= 0) {
+      if (rank == 0) (cmd.status == 0 ? std::cout : std::cerr) << message << std::flush;
+      return cmd.status;
+    }
+    // The edge: from here on the commands see typed values only. Every rank converts the same
+    // text, so a bad value is the same error everywhere.
+    if (cmd.name == "fit") {
+      app::RunConfig config;
+      mpi::agree(world, [&] { config = to_run_config(cmd.settings); });
+      config.input = cmd.input;
+      config.output = cmd.output;
+      return app::fit(world, config, std::cout, hooks);
+    } else if (cmd.name == "transform" || cmd.name == "inverse-transform") {
+      app::ApplyConfig config;
+      mpi::agree(world, [&] { config = apply_config(cmd); });
+      if (cmd.name == "transform") {
+        app::transform(world, config, std::cout);
+      } else {
+        app::inverse_transform(world, config, std::cout);
+      }
+    } else if (cmd.name == "convert") {
+      app::convert(world, app::ConvertConfig{cmd.input, cmd.output}, std::cout);
+    } else {
+      app::info(world, app::InfoConfig{cmd.input, cmd.info_ranks, cmd.info_k}, std::cout);
+    }
+    return 0;
+  } catch (const mpi::CollectiveError& e) {
+    // Every rank holds this same error: report once and leave together.
+    if (rank == 0) std::cerr << "dnmf: error: " << e.what() << std::endl;
+    return static_cast<int>(e.code());
+  } catch (const Error& e) {
+    // Raised on this rank alone: the others may be waiting in a collective, so end the job.
+    std::cerr << "dnmf: error (rank " << rank << "): " << e.what() << std::endl;
+    MPI_Abort(world.get(), static_cast<int>(e.code()));
+  } catch (const std::exception& e) {
+    std::cerr << "dnmf: internal error (rank " << rank << "): " << e.what() << std::endl;
+    MPI_Abort(world.get(), 1);
+  }
+  return 1;
+}
+
+}  // namespace dnmf::cli
