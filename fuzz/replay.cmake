@@ -12,6 +12,7 @@ foreach(t IN LISTS DNMF_FUZZ_TARGETS)
   add_executable(fuzz_replay_${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.cpp
                                   ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
   target_link_libraries(fuzz_replay_${t} PRIVATE dnmf::dnmf dnmf::hdf5 dnmf::warnings)
+  target_include_directories(fuzz_replay_${t} PRIVATE ${PROJECT_SOURCE_DIR}/src)  # io/hdf5_handle.hpp
   set(_dir ${CMAKE_CURRENT_LIST_DIR}/regressions/${t})
   set(_env "${DNMF_TEST_ENV};DNMF_FUZZ_TMPDIR=${CMAKE_CURRENT_BINARY_DIR}")
   if(DNMF_SANITIZE)
