@@ -114,6 +114,38 @@ MyLines<T> read_my_lines(const DatasetInfo& info, const mpi::Comm& all) {
   return my;
 }
 
+/// What choose_cuts needs to know of my lines (dist/balance.hpp): line lengths from my indptr
+/// slice, minor counts from my indices (duplicates count as entries here). Refers to `my`.
+template <typename T>
+EntryCounts entry_counts_of(const MyLines<T>& my, const mpi::Comm& all, std::int64_t minor,
+                            int minor_parts) {
+  EntryCounts counts;
+  counts.line_weights = [&my](const Permutation& pm) {
+    std::vector<std::int64_t> pairs(static_cast<std::size_t>(2 * my.lines.size));
+    for (std::int64_t line = 0; line < my.lines.size; ++line) {
+      pairs[2 * line] = pm.position(my.lines.begin + line);
+      pairs[2 * line + 1] = my.indptr[line + 1] - my.indptr[line];
+    }
+    return pairs;
+  };
+  counts.minor_weights = [&my, &all, minor](const Permutation& pn) {
+    std::vector<std::int64_t> items(my.indices.size());
+    for (std::size_t e = 0; e < my.indices.size(); ++e) items[e] = pn.position(my.indices[e]);
+    return count_into_slices(all, minor, std::move(items));
+  };
+  counts.block_counts = [&my, minor_parts](const Axis& ma, const Axis& mi) {
+    std::vector<std::int64_t> blocks(static_cast<std::size_t>(ma.parts() * minor_parts), 0);
+    for (std::int64_t line = 0; line < my.lines.size; ++line) {
+      const int a = ma.block_of(ma.position(my.lines.begin + line));
+      for (std::int64_t e = my.indptr[line] - my.begin; e < my.indptr[line + 1] - my.begin; ++e)
+        ++blocks[static_cast<std::size_t>(a * minor_parts +
+                                          mi.block_of(mi.position(my.indices[e])))];
+    }
+    return blocks;
+  };
+  return counts;
+}
+
 }  // namespace
 
 template <typename T>
@@ -122,38 +154,11 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   const mpi::Comm& all = grid.all();
   const std::int64_t major = csc ? info.cols : info.rows, minor = csc ? info.rows : info.cols;
   MyLines<T> my = read_my_lines<T>(info, all);
-  const Range mine = my.lines;
-  const std::int64_t first = mine.begin, begin = my.begin;
-  const std::vector<std::int64_t>& indptr = my.indptr;
-  const std::vector<std::int64_t>& indices = my.indices;
 
-  // Cut both dimensions into blocks of about equal entry counts (dist/balance.hpp): line lengths
-  // come from my indptr slice, minor counts from my indices (duplicates count as entries here).
+  // Cut both dimensions into blocks of about equal entry counts.
   const int major_parts = csc ? grid.pc() : grid.pr(), minor_parts = csc ? grid.pr() : grid.pc();
-  EntryCounts entry_counts;
-  entry_counts.line_weights = [&](const Permutation& pm) {
-    std::vector<std::int64_t> pairs(static_cast<std::size_t>(2 * mine.size));
-    for (std::int64_t line = 0; line < mine.size; ++line) {
-      pairs[2 * line] = pm.position(first + line);
-      pairs[2 * line + 1] = indptr[line + 1] - indptr[line];
-    }
-    return pairs;
-  };
-  entry_counts.minor_weights = [&](const Permutation& pn) {
-    std::vector<std::int64_t> items(indices.size());
-    for (std::size_t e = 0; e < indices.size(); ++e) items[e] = pn.position(indices[e]);
-    return count_into_slices(all, minor, std::move(items));
-  };
-  entry_counts.block_counts = [&](const Axis& ma, const Axis& mi) {
-    std::vector<std::int64_t> blocks(static_cast<std::size_t>(major_parts * minor_parts), 0);
-    for (std::int64_t line = 0; line < mine.size; ++line) {
-      const int a = ma.block_of(ma.position(first + line));
-      for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e)
-        ++blocks[static_cast<std::size_t>(a * minor_parts + mi.block_of(mi.position(indices[e])))];
-    }
-    return blocks;
-  };
-  const SparseCuts cuts = choose_cuts(all, major, minor, major_parts, minor_parts, entry_counts);
+  const SparseCuts cuts = choose_cuts(all, major, minor, major_parts, minor_parts,
+                                      entry_counts_of(my, all, minor, minor_parts));
   const Axis& row_axis = csc ? cuts.minor : cuts.major;
   const Axis& col_axis = csc ? cuts.major : cuts.minor;
   DistMatrix<T> x(grid, row_axis, col_axis, Storage::sparse);
@@ -168,11 +173,11 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   // My entries by their positions on the chosen axes, lines from 0 in my slice.
   LineEntries<T> entries;
   entries.lines_are_columns = csc;
-  entries.line_pos.resize(static_cast<std::size_t>(mine.size));
-  for (std::int64_t line = 0; line < mine.size; ++line)
-    entries.line_pos[line] = cuts.major.position(first + line);
+  entries.line_pos.resize(static_cast<std::size_t>(my.lines.size));
+  for (std::int64_t line = 0; line < my.lines.size; ++line)
+    entries.line_pos[line] = cuts.major.position(my.lines.begin + line);
   entries.line_start = std::move(my.indptr);
-  for (std::int64_t& s : entries.line_start) s -= begin;
+  for (std::int64_t& s : entries.line_start) s -= my.begin;
   entries.cross_pos = std::move(my.indices);
   for (std::int64_t& m : entries.cross_pos) m = cuts.minor.position(m);
   entries.values = std::move(my.values);
