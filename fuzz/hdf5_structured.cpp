@@ -26,21 +26,14 @@
 
 #include "dnmf/io/hdf5.hpp"
 #include "fuzz_support.hpp"
+#include "io/hdf5_handle.hpp"
 
 namespace {
 using dnmf::ExitCode;
 namespace fz = dnmf::fuzz;
+namespace h5 = dnmf::io::h5;
 
 std::string g_file;
-
-/// Closes an identifier when it leaves scope.
-struct Id {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~Id() {
-    if (id >= 0) close(id);
-  }
-};
 
 /// An element type chosen by the fuzz bytes; `numeric` when dnmf must accept it.
 struct Type {
@@ -162,11 +155,10 @@ Written make_dataset(fz::Choices& in, hid_t file, const char* name) {
     npoints =
         (n != 0 && npoints > (std::uint64_t{1} << 62) / n) ? (std::uint64_t{1} << 62) : npoints * n;
   }
-  Id space{w.rank < 0    ? H5Screate(H5S_NULL)
-           : w.rank == 0 ? H5Screate(H5S_SCALAR)
-                         : H5Screate_simple(w.rank, w.dims.data(), nullptr),
-           H5Sclose};
-  Id dcpl{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
+  h5::Dataspace space(w.rank < 0    ? H5Screate(H5S_NULL)
+                      : w.rank == 0 ? H5Screate(H5S_SCALAR)
+                                    : H5Screate_simple(w.rank, w.dims.data(), nullptr));
+  h5::PropList dcpl(H5Pcreate(H5P_DATASET_CREATE));
   const std::size_t elem = H5Tget_size(w.type.id);
   const int layout = in.pick(3);
   const bool any_zero = std::find(w.dims.begin(), w.dims.end(), hsize_t{0}) != w.dims.end();
@@ -178,30 +170,31 @@ Written make_dataset(fz::Choices& in, hid_t file, const char* name) {
       const hsize_t n = (w.dims[d] - 1) / chunk[d] + 1;
       w.chunks = w.chunks > UINT64_MAX / n ? UINT64_MAX : w.chunks * n;
     }
-    H5Pset_chunk(dcpl.id, w.rank, chunk.data());
-    if (in.flag()) H5Pset_shuffle(dcpl.id);
-    if (in.flag()) H5Pset_deflate(dcpl.id, static_cast<unsigned>(in.range(0, 9)));
-    if (in.flag()) H5Pset_fletcher32(dcpl.id);
+    H5Pset_chunk(dcpl.get(), w.rank, chunk.data());
+    if (in.flag()) H5Pset_shuffle(dcpl.get());
+    if (in.flag()) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(in.range(0, 9)));
+    if (in.flag()) H5Pset_fletcher32(dcpl.get());
   } else if (layout == 1 && !huge && npoints * elem < 16000) {
-    H5Pset_layout(dcpl.id, H5D_COMPACT);
+    H5Pset_layout(dcpl.get(), H5D_COMPACT);
   } else if (huge) {
     return w;  // a huge contiguous dataset would be allocated on disk
   }
   if (w.type.numeric && in.flag()) {
     std::vector<unsigned char> fill(elem);
     in.fill(fill.data(), elem);
-    H5Pset_fill_value(dcpl.id, w.type.id, fill.data());
+    H5Pset_fill_value(dcpl.get(), w.type.id, fill.data());
   }
-  Id dset{H5Dcreate2(file, name, w.type.id, space.id, H5P_DEFAULT, dcpl.id, H5P_DEFAULT), H5Dclose};
-  if (dset.id < 0) return w;
+  h5::Dataset dset(
+      H5Dcreate2(file, name, w.type.id, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  if (!dset.ok()) return w;
   w.ok = true;
   std::string& d = fz::case_description();
   d += std::string(" dataset ") + name + ": rank " + std::to_string(w.rank) + ", dims";
   for (hsize_t n : w.dims) d += " " + std::to_string(n);
   d += ", type class " + std::to_string(H5Tget_class(w.type.id)) + " size " + std::to_string(elem);
-  const H5D_layout_t lay = H5Pget_layout(dcpl.id);
+  const H5D_layout_t lay = H5Pget_layout(dcpl.get());
   d += lay == H5D_CHUNKED ? ", chunked" : lay == H5D_COMPACT ? ", compact" : ", contiguous";
-  d += ", " + std::to_string(H5Pget_nfilters(dcpl.id)) + " filter(s)";
+  d += ", " + std::to_string(H5Pget_nfilters(dcpl.get())) + " filter(s)";
   if (w.chunks != 0) d += ", " + std::to_string(w.chunks) + " chunks";
   if (huge || w.rank < 0 || !in.flag()) return w;  // else leave the fill value
   d += ", written";
@@ -212,11 +205,11 @@ Written make_dataset(fz::Choices& in, hid_t file, const char* name) {
       text[i] = in.text(6);
       ptrs[i] = text[i].c_str();
     }
-    H5Dwrite(dset.id, w.type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
+    H5Dwrite(dset.get(), w.type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
   } else {
     std::vector<unsigned char> raw(npoints * elem);
     in.fill(raw.data(), raw.size());
-    H5Dwrite(dset.id, w.type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data());
+    H5Dwrite(dset.get(), w.type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data());
   }
   return w;
 }
@@ -239,57 +232,58 @@ std::vector<Attr> make_attributes(fz::Choices& in, hid_t file, std::vector<std::
     if (name.empty() || name == ".") name = "a" + std::to_string(i);
     const int kind = in.pick(6);
     const bool scalar = kind == 5 ? false : true;
-    Id space{scalar ? H5Screate(H5S_SCALAR) : [] {
+    h5::Dataspace space(scalar ? H5Screate(H5S_SCALAR) : [] {
       const hsize_t two = 2;
       return H5Screate_simple(1, &two, nullptr);
-    }(), H5Sclose};
-    Id type{-1, H5Tclose};
+    }());
+    h5::Datatype type;
     Attr a{name, dnmf::io::Attribute::Kind::real, 0, 0, {}};
     std::vector<unsigned char> raw(64, 0);
     std::string text;
     const char* vptr = nullptr;
     switch (kind) {
       case 0:
-        type.id = H5Tcopy(in.flag() ? H5T_IEEE_F64BE : H5T_NATIVE_FLOAT);
+        type.reset(H5Tcopy(in.flag() ? H5T_IEEE_F64BE : H5T_NATIVE_FLOAT));
         break;
       case 1:
-        type.id = H5Tcopy(in.flag() ? H5T_STD_I64BE : H5T_NATIVE_UINT);
+        type.reset(H5Tcopy(in.flag() ? H5T_STD_I64BE : H5T_NATIVE_UINT));
         a.kind = dnmf::io::Attribute::Kind::integer;
         break;
       case 2:
-        type.id = H5Tcopy(H5T_C_S1);
-        H5Tset_size(type.id, 1 + in.range(0, 20));
+        type.reset(H5Tcopy(H5T_C_S1));
+        H5Tset_size(type.get(), 1 + in.range(0, 20));
         a.kind = dnmf::io::Attribute::Kind::text;
         break;
       case 3:
-        type.id = H5Tcopy(H5T_C_S1);
-        H5Tset_size(type.id, H5T_VARIABLE);
-        if (in.flag()) H5Tset_cset(type.id, H5T_CSET_UTF8);
+        type.reset(H5Tcopy(H5T_C_S1));
+        H5Tset_size(type.get(), H5T_VARIABLE);
+        if (in.flag()) H5Tset_cset(type.get(), H5T_CSET_UTF8);
         a.kind = dnmf::io::Attribute::Kind::text;
         break;
       default:
-        type.id = H5Tcopy(H5T_NATIVE_DOUBLE);
+        type.reset(H5Tcopy(H5T_NATIVE_DOUBLE));
         break;  // scalar or (kind 5) 1-D, skipped
     }
-    Id attr{H5Acreate2(file, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
-    if (attr.id < 0) continue;  // e.g. a duplicate name
+    h5::Attr attr(
+        H5Acreate2(file, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+    if (!attr.ok()) continue;  // e.g. a duplicate name
     all.push_back(name);
     if (kind == 3) {
       text = in.text(12);
       vptr = text.c_str();
-      H5Awrite(attr.id, type.id, &vptr);
+      H5Awrite(attr.get(), type.get(), &vptr);
       a.text = std::string(text.c_str());  // a C string: up to the first NUL
     } else {
-      in.fill(raw.data(), H5Tget_size(type.id) * (scalar ? 1 : 2));
-      H5Awrite(attr.id, type.id, raw.data());
+      in.fill(raw.data(), H5Tget_size(type.get()) * (scalar ? 1 : 2));
+      H5Awrite(attr.get(), type.get(), raw.data());
       if (kind == 2) {
-        a.text =
-            std::string(reinterpret_cast<const char*>(raw.data()),
-                        strnlen(reinterpret_cast<const char*>(raw.data()), H5Tget_size(type.id)));
+        a.text = std::string(
+            reinterpret_cast<const char*>(raw.data()),
+            strnlen(reinterpret_cast<const char*>(raw.data()), H5Tget_size(type.get())));
       } else if (a.kind == dnmf::io::Attribute::Kind::real) {
-        H5Aread(attr.id, H5T_NATIVE_DOUBLE, &a.real);
+        H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &a.real);
       } else {
-        H5Aread(attr.id, H5T_NATIVE_INT64, &a.integer);
+        H5Aread(attr.get(), H5T_NATIVE_INT64, &a.integer);
       }
     }
     if (scalar) expected.push_back(a);
@@ -305,36 +299,35 @@ bool make_names(fz::Choices& in, hid_t file, std::vector<std::string>& expected)
   const int rank = in.pick(6) == 0 ? 2 : 1;
   const hsize_t dims[2] = {in.range(0, 5), 1};
   const hsize_t n = dims[0];
-  Id space{H5Screate_simple(rank, dims, nullptr), H5Sclose};
-  Id type{-1, H5Tclose};
+  h5::Dataspace space(H5Screate_simple(rank, dims, nullptr));
+  h5::Datatype type;
   std::vector<std::string> values(n);
   for (auto& v : values) v = in.text(10);
   if (kind == 1 || kind == 2) {
-    type.id = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type.id, H5T_VARIABLE);
-    if (kind == 2) H5Tset_cset(type.id, H5T_CSET_UTF8);
+    type.reset(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    if (kind == 2) H5Tset_cset(type.get(), H5T_CSET_UTF8);
   } else if (kind == 3) {
-    type.id = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type.id, 1 + in.range(0, 11));
+    type.reset(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.get(), 1 + in.range(0, 11));
   } else {
-    type.id = H5Tcopy(H5T_NATIVE_INT);
+    type.reset(H5Tcopy(H5T_NATIVE_INT));
   }
-  Id dset{
-      H5Dcreate2(file, "feature_names", type.id, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      H5Dclose};
+  h5::Dataset dset(H5Dcreate2(file, "feature_names", type.get(), space.get(), H5P_DEFAULT,
+                              H5P_DEFAULT, H5P_DEFAULT));
   if (kind == 1 || kind == 2) {
     std::vector<const char*> ptrs(n);
     for (hsize_t i = 0; i < n; ++i) ptrs[i] = values[i].c_str();
-    if (n > 0) H5Dwrite(dset.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
+    if (n > 0) H5Dwrite(dset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data());
     for (const auto& v : values) expected.emplace_back(v.c_str());
   } else if (kind == 3) {
-    const std::size_t size = H5Tget_size(type.id);
+    const std::size_t size = H5Tget_size(type.get());
     std::vector<char> buf(n * size, '\0');
     for (hsize_t i = 0; i < n; ++i) {
       std::memcpy(buf.data() + i * size, values[i].data(), std::min(size, values[i].size()));
       expected.emplace_back(buf.data() + i * size, strnlen(buf.data() + i * size, size));
     }
-    if (n > 0) H5Dwrite(dset.id, type.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
+    if (n > 0) H5Dwrite(dset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
   } else {
     return false;
   }
@@ -375,15 +368,15 @@ void check_block(fz::Choices& in, const dnmf::io::DatasetInfo& info) {
   fz::expect(got.rows() == rows.size && got.cols() == cols.size, "read_block: wrong shape");
   if (rows.size == 0 || cols.size == 0) return;
   std::vector<T> want(static_cast<std::size_t>(rows.size * cols.size));
-  Id file{H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
-  Id dset{H5Dopen2(file.id, info.path.object.c_str(), H5P_DEFAULT), H5Dclose};
-  Id fspace{H5Dget_space(dset.id), H5Sclose};
+  h5::File file(H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5::Dataset dset(H5Dopen2(file.get(), info.path.object.c_str(), H5P_DEFAULT));
+  h5::Dataspace fspace(H5Dget_space(dset.get()));
   const hsize_t start[2] = {static_cast<hsize_t>(rows.begin), static_cast<hsize_t>(cols.begin)};
   const hsize_t count[2] = {static_cast<hsize_t>(rows.size), static_cast<hsize_t>(cols.size)};
-  H5Sselect_hyperslab(fspace.id, H5S_SELECT_SET, start, nullptr, count, nullptr);
-  Id mspace{H5Screate_simple(2, count, nullptr), H5Sclose};
+  H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+  h5::Dataspace mspace(H5Screate_simple(2, count, nullptr));
   const hid_t mem = std::is_same_v<T, double> ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT;
-  if (H5Dread(dset.id, mem, mspace.id, fspace.id, H5P_DEFAULT, want.data()) < 0) {
+  if (H5Dread(dset.get(), mem, mspace.get(), fspace.get(), H5P_DEFAULT, want.data()) < 0) {
     fz::fail("the reference serial read failed where read_block succeeded");
   }
   for (std::int64_t i = 0; i < rows.size; ++i) {
@@ -420,44 +413,44 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool names_ok = true;
   std::string object = "/X";
   {
-    Id file{H5Fcreate(g_file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose};
-    if (file.id < 0) fz::fail("cannot create the scratch file " + g_file);
+    h5::File file(H5Fcreate(g_file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+    if (!file.ok()) fz::fail("cannot create the scratch file " + g_file);
     switch (kind) {
       case dataset:
-        w = make_dataset(in, file.id, "X");
+        w = make_dataset(in, file.get(), "X");
         break;
       case nested_dataset: {
-        Id g{H5Gcreate2(file.id, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose};
-        w = make_dataset(in, g.id, "X");
+        h5::Group g(H5Gcreate2(file.get(), "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        w = make_dataset(in, g.get(), "X");
         object = "/g/X";
         break;
       }
       case group: {
-        Id g{H5Gcreate2(file.id, "X", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose};
+        h5::Group g(H5Gcreate2(file.get(), "X", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
         break;
       }
       case named_type: {
         Type t = make_type(in);
-        H5Tcommit2(file.id, "X", t.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        H5Tcommit2(file.get(), "X", t.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         H5Tclose(t.id);
         break;
       }
       case soft_link:
       case hard_link:
-        w = make_dataset(in, file.id, "data");
+        w = make_dataset(in, file.get(), "data");
         if (kind == soft_link) {
-          H5Lcreate_soft("/data", file.id, "X", H5P_DEFAULT, H5P_DEFAULT);
+          H5Lcreate_soft("/data", file.get(), "X", H5P_DEFAULT, H5P_DEFAULT);
         } else if (w.ok) {
-          H5Lcreate_hard(file.id, "data", file.id, "X", H5P_DEFAULT, H5P_DEFAULT);
+          H5Lcreate_hard(file.get(), "data", file.get(), "X", H5P_DEFAULT, H5P_DEFAULT);
         }
         break;
       case dangling_link:
-        H5Lcreate_soft("/nowhere", file.id, "X", H5P_DEFAULT, H5P_DEFAULT);
+        H5Lcreate_soft("/nowhere", file.get(), "X", H5P_DEFAULT, H5P_DEFAULT);
         break;
     }
     if (w.type.id >= 0) H5Tclose(w.type.id);
-    attrs = make_attributes(in, file.id, attrs_all);
-    names_ok = make_names(in, file.id, names);
+    attrs = make_attributes(in, file.get(), attrs_all);
+    names_ok = make_names(in, file.get(), names);
   }
   if (probe_missing) object = "/Y";
   fz::case_description() =

@@ -15,6 +15,7 @@ foreach(t IN LISTS DNMF_FUZZ_TARGETS)
   if(t STREQUAL "config_parser")
     target_link_libraries(fuzz_replay_${t} PRIVATE dnmf::cli)  # the command-line/config edge
   endif()
+  target_include_directories(fuzz_replay_${t} PRIVATE ${PROJECT_SOURCE_DIR}/src)  # io/hdf5_handle.hpp
   set(_dir ${CMAKE_CURRENT_LIST_DIR}/regressions/${t})
   set(_env "${DNMF_TEST_ENV};DNMF_FUZZ_TMPDIR=${CMAKE_CURRENT_BINARY_DIR}")
   if(DNMF_SANITIZE)

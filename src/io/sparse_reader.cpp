@@ -1,37 +1,14 @@
-#include <hdf5.h>
-
 #include <algorithm>
 #include <numeric>
-#include <type_traits>
 
 #include "dnmf/io/sparse.hpp"
 
 #include "dnmf/dist/balance.hpp"
+#include "dnmf/dist/entry_exchange.hpp"
+#include "hdf5_support.hpp"
 
 namespace dnmf::io {
 namespace {
-
-/// Closes an HDF5 identifier when it leaves scope.
-struct Id {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~Id() {
-    if (id >= 0) close(id);
-  }
-};
-
-/// The grid rank (row-major over a grid of `pc` columns) owning major block `a` and minor
-/// block `b`: for CSR the major dimension is X's rows, for CSC its columns.
-int block_rank(bool csc, int a, int b, int pc) {
-  return csc ? b * pc + a : a * pc + b;
-}
-
-template <typename T>
-hid_t mem_type() {
-  if constexpr (std::is_same_v<T, double>) return H5T_NATIVE_DOUBLE;
-  if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
-  return H5T_NATIVE_INT64;
-}
 
 /// Reads [begin, begin + count) of the 1-D dataset `name` in group `g` into `out`; every rank
 /// of the file's communicator calls it (collective transfer), possibly with count 0.
@@ -39,55 +16,60 @@ template <typename T>
 bool read_range(hid_t g, const char* name, std::int64_t begin, std::int64_t count,
                 std::vector<T>& out) {
   out.resize(static_cast<std::size_t>(count));
-  Id d{H5Dopen2(g, name, H5P_DEFAULT), H5Dclose};
-  if (d.id < 0) return false;
-  Id fs{H5Dget_space(d.id), H5Sclose};
+  h5::Dataset d(H5Dopen2(g, name, H5P_DEFAULT));
+  if (!d.ok()) return false;
+  h5::Dataspace fs(H5Dget_space(d.get()));
   const hsize_t n = static_cast<hsize_t>(count);
-  Id ms{H5Screate_simple(1, &n, nullptr), H5Sclose};
-  if (count == 0) {
-    H5Sselect_none(fs.id);
-    H5Sselect_none(ms.id);
-  } else {
-    const hsize_t start = static_cast<hsize_t>(begin);
-    H5Sselect_hyperslab(fs.id, H5S_SELECT_SET, &start, nullptr, &n, nullptr);
-  }
+  h5::Dataspace ms(H5Screate_simple(1, &n, nullptr));
+  const hsize_t start = static_cast<hsize_t>(begin);
+  h5::select_part(fs.get(), ms.get(), 1, &start, &n);
   // HDF5 1.10 fails a collective read of a dataset that has no storage yet (never written,
   // e.g. the empty indices of a matrix without entries); every rank sees the same status, so
   // all of them then read independently, which yields the fill value.
   H5D_space_status_t status = H5D_SPACE_STATUS_ERROR;
-  H5Dget_space_status(d.id, &status);
-  Id x{H5Pcreate(H5P_DATASET_XFER), H5Pclose};
+  H5Dget_space_status(d.get(), &status);
+  h5::PropList x(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(
-      x.id, status == H5D_SPACE_STATUS_ALLOCATED ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
+      x.get(), status == H5D_SPACE_STATUS_ALLOCATED ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
   if (count == 0 && status != H5D_SPACE_STATUS_ALLOCATED) return true;  // nothing to read
-  return H5Dread(d.id, mem_type<T>(), ms.id, fs.id, x.id, out.data()) >= 0;
+  return H5Dread(d.get(), h5::native_type<T>(), ms.get(), fs.get(), x.get(), out.data()) >= 0;
 }
 
-}  // namespace
-
+/// My share of a sparse group's major lines (CSR rows, CSC columns), as read.
 template <typename T>
-DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
-  const bool csc = info.csc;
-  // Reading: the major lines (CSR rows, CSC columns) are shared out evenly over all ranks; each
-  // reads its slice of indptr, then the matching indices and data.
-  const mpi::Comm& all = grid.all();
-  const std::int64_t major = csc ? info.cols : info.rows, minor = csc ? info.rows : info.cols;
-  const Range mine = my_slice(all, major);
+struct MyLines {
+  Range lines;                        ///< global major indices of my lines
+  std::vector<std::int64_t> indptr;   ///< lines.size + 1 offsets into the file's entries (or none)
+  std::vector<std::int64_t> indices;  ///< the minor index of each of my entries
+  std::vector<T> values;
+  std::int64_t begin = 0;  ///< the file offset of my first entry
+  std::int64_t count = 0;  ///< my entries
+};
+
+/// Reads my_slice(all, major) of the lines: my slice of indptr, then the matching indices and
+/// data, all collective; checks the structure on the way, agreed on every rank (InputError
+/// naming the group and the problem, IoError when a read fails).
+template <typename T>
+MyLines<T> read_my_lines(const DatasetInfo& info, const mpi::Comm& all) {
+  const std::int64_t major = info.csc ? info.cols : info.rows;
+  const std::int64_t minor = info.csc ? info.rows : info.cols;
+  MyLines<T> my;
+  my.lines = my_slice(all, major);
+  const Range mine = my.lines;
   const std::int64_t first = mine.begin;  // global major index of my first line
   const std::string where = info.path.str();
 
-  Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
-  H5Pset_fapl_mpio(fapl.id, all.get(), MPI_INFO_NULL);
-  Id file{H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, fapl.id), H5Fclose};
-  if (file.id < 0) throw IoError("cannot open '" + info.path.file + "' for a parallel read");
-  Id g{H5Gopen2(file.id, info.path.object.c_str(), H5P_DEFAULT), H5Gclose};
+  h5::PropList fapl(H5Pcreate(H5P_FILE_ACCESS));
+  H5Pset_fapl_mpio(fapl.get(), all.get(), MPI_INFO_NULL);
+  h5::File file(H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, fapl.get()));
+  if (!file.ok()) throw IoError("cannot open '" + info.path.file + "' for a parallel read");
+  h5::Group g(H5Gopen2(file.get(), info.path.object.c_str(), H5P_DEFAULT));
 
-  std::vector<std::int64_t> indptr, indices;
-  std::vector<T> values;
+  std::vector<std::int64_t>& indptr = my.indptr;
   std::exception_ptr problem;
-  const bool ok_ptr = read_range(g.id, "indptr", first, mine.size > 0 ? mine.size + 1 : 0, indptr);
+  const bool ok_ptr =
+      read_range(g.get(), "indptr", first, mine.size > 0 ? mine.size + 1 : 0, indptr);
   if (!ok_ptr) problem = std::make_exception_ptr(IoError("cannot read '" + where + "/indptr'"));
-  std::int64_t begin = 0, count = 0;
   if (!problem && mine.size > 0) {
     for (std::size_t i = 1; i < indptr.size(); ++i) {
       if (indptr[i] < indptr[i - 1]) {
@@ -112,156 +94,103 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
                                                    "': indptr points outside the data"));
     }
     if (!problem) {
-      begin = indptr.front();
-      count = indptr.back() - indptr.front();
+      my.begin = indptr.front();
+      my.count = indptr.back() - indptr.front();
     }
   }
   mpi::raise_if_any(all, problem);
 
-  bool ok = read_range(g.id, "indices", begin, count, indices);
-  ok = read_range(g.id, "data", begin, count, values) && ok;
+  bool ok = read_range(g.get(), "indices", my.begin, my.count, my.indices);
+  ok = read_range(g.get(), "data", my.begin, my.count, my.values) && ok;
   if (!ok) problem = std::make_exception_ptr(IoError("cannot read '" + where + "' (truncated?)"));
-  for (std::int64_t e = 0; e < count && !problem; ++e) {
-    if (indices[e] < 0 || indices[e] >= minor) {
+  for (std::int64_t e = 0; e < my.count && !problem; ++e) {
+    if (my.indices[e] < 0 || my.indices[e] >= minor) {
       problem = std::make_exception_ptr(InputError(
-          "invalid sparse structure in '" + where + "': index " + std::to_string(indices[e]) +
+          "invalid sparse structure in '" + where + "': index " + std::to_string(my.indices[e]) +
           " out of range [0, " + std::to_string(minor) + ")"));
     }
   }
   mpi::raise_if_any(all, problem);
+  return my;
+}
 
-  // Cut both dimensions into blocks of about equal entry counts (dist/balance.hpp): line lengths
-  // come from my indptr slice, minor counts from my indices (duplicates count as entries here).
-  const int major_parts = csc ? grid.pc() : grid.pr(), minor_parts = csc ? grid.pr() : grid.pc();
-  EntryCounts entry_counts;
-  entry_counts.line_weights = [&](const Permutation& pm) {
-    std::vector<std::int64_t> pairs(static_cast<std::size_t>(2 * mine.size));
-    for (std::int64_t line = 0; line < mine.size; ++line) {
-      pairs[2 * line] = pm.position(first + line);
-      pairs[2 * line + 1] = indptr[line + 1] - indptr[line];
+/// What choose_cuts needs to know of my lines (dist/balance.hpp): line lengths from my indptr
+/// slice, minor counts from my indices (duplicates count as entries here). Refers to `my`.
+template <typename T>
+EntryCounts entry_counts_of(const MyLines<T>& my, const mpi::Comm& all, std::int64_t minor,
+                            int minor_parts) {
+  EntryCounts counts;
+  counts.line_weights = [&my](const Permutation& pm) {
+    std::vector<std::int64_t> pairs(static_cast<std::size_t>(2 * my.lines.size));
+    for (std::int64_t line = 0; line < my.lines.size; ++line) {
+      pairs[2 * line] = pm.position(my.lines.begin + line);
+      pairs[2 * line + 1] = my.indptr[line + 1] - my.indptr[line];
     }
     return pairs;
   };
-  entry_counts.minor_weights = [&](const Permutation& pn) {
-    std::vector<std::int64_t> items(indices.size());
-    for (std::size_t e = 0; e < indices.size(); ++e) items[e] = pn.position(indices[e]);
+  counts.minor_weights = [&my, &all, minor](const Permutation& pn) {
+    std::vector<std::int64_t> items(my.indices.size());
+    for (std::size_t e = 0; e < my.indices.size(); ++e) items[e] = pn.position(my.indices[e]);
     return count_into_slices(all, minor, std::move(items));
   };
-  entry_counts.block_counts = [&](const Axis& ma, const Axis& mi) {
-    std::vector<std::int64_t> blocks(static_cast<std::size_t>(major_parts * minor_parts), 0);
-    for (std::int64_t line = 0; line < mine.size; ++line) {
-      const int a = ma.block_of(ma.position(first + line));
-      for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e)
-        ++blocks[static_cast<std::size_t>(a * minor_parts + mi.block_of(mi.position(indices[e])))];
+  counts.block_counts = [&my, minor_parts](const Axis& ma, const Axis& mi) {
+    std::vector<std::int64_t> blocks(static_cast<std::size_t>(ma.parts() * minor_parts), 0);
+    for (std::int64_t line = 0; line < my.lines.size; ++line) {
+      const int a = ma.block_of(ma.position(my.lines.begin + line));
+      for (std::int64_t e = my.indptr[line] - my.begin; e < my.indptr[line + 1] - my.begin; ++e)
+        ++blocks[static_cast<std::size_t>(a * minor_parts +
+                                          mi.block_of(mi.position(my.indices[e])))];
     }
     return blocks;
   };
-  const SparseCuts cuts = choose_cuts(all, major, minor, major_parts, minor_parts, entry_counts);
-  const Axis& major_axis = cuts.major;
-  const Axis& minor_axis = cuts.minor;
-  DistMatrix<T> x(grid, csc ? minor_axis : major_axis, csc ? major_axis : minor_axis,
-                  Storage::sparse);
+  return counts;
+}
 
-  // Route each entry, by its positions, to the rank owning its row block and column block.
-  const int dests = all.size();
-  auto owner = [&](std::int64_t major_pos, std::int64_t minor_pos) {
-    return block_rank(csc, major_axis.block_of(major_pos), minor_axis.block_of(minor_pos),
-                      grid.pc());
-  };
-  std::vector<std::int64_t> line_pos(static_cast<std::size_t>(mine.size));
-  for (std::int64_t line = 0; line < mine.size; ++line)
-    line_pos[line] = major_axis.position(first + line);
-  for (std::int64_t e = 0; e < count; ++e) indices[e] = minor_axis.position(indices[e]);
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(dests), 0);
-  for (std::int64_t line = 0; line < mine.size; ++line)
-    for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e)
-      ++counts[static_cast<std::size_t>(owner(line_pos[line], indices[e]))];
-  std::vector<std::int64_t> offsets(static_cast<std::size_t>(dests), 0);
-  std::partial_sum(counts.begin(), counts.end() - 1, offsets.begin() + 1);
-  // Each entry travels as one word: its row and column within the destination's block, 32 bits
-  // each (half the bytes of two global positions; the exchange sets the reader's peak memory).
-  const std::int64_t longest = std::max(major_axis.longest_block(), minor_axis.longest_block());
-  if (longest > std::int64_t{0xffffffff}) {
-    throw InputError("'" + where + "' is too large for this grid: a block would have " +
+}  // namespace
+
+template <typename T>
+DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
+  const bool csc = info.csc;
+  const mpi::Comm& all = grid.all();
+  const std::int64_t major = csc ? info.cols : info.rows, minor = csc ? info.rows : info.cols;
+  MyLines<T> my = read_my_lines<T>(info, all);
+
+  // Cut both dimensions into blocks of about equal entry counts.
+  const int major_parts = csc ? grid.pc() : grid.pr(), minor_parts = csc ? grid.pr() : grid.pc();
+  const SparseCuts cuts = choose_cuts(all, major, minor, major_parts, minor_parts,
+                                      entry_counts_of(my, all, minor, minor_parts));
+  const Axis& row_axis = csc ? cuts.minor : cuts.major;
+  const Axis& col_axis = csc ? cuts.major : cuts.minor;
+  DistMatrix<T> x(grid, row_axis, col_axis, Storage::sparse);
+
+  // Each entry travels with its row and column within the destination's block, 32 bits each.
+  const std::int64_t longest = std::max(row_axis.longest_block(), col_axis.longest_block());
+  if (longest > max_packed_extent) {
+    throw InputError("'" + info.path.str() + "' is too large for this grid: a block would have " +
                      std::to_string(longest) +
                      " rows or columns (at most 2^32 - 1); use more ranks");
   }
-  std::vector<std::uint64_t> send_pos(static_cast<std::size_t>(count));
-  std::vector<T> send_val(static_cast<std::size_t>(count));
-  std::vector<std::int64_t> cursor = offsets;
-  for (std::int64_t line = 0; line < mine.size; ++line) {
-    const int a = major_axis.block_of(line_pos[line]);
-    const std::int64_t line_local = line_pos[line] - major_axis.block(a).begin;
-    for (std::int64_t e = indptr[line] - begin; e < indptr[line + 1] - begin; ++e) {
-      const int b = minor_axis.block_of(indices[e]);
-      const std::int64_t minor_local = indices[e] - minor_axis.block(b).begin;
-      const std::int64_t at = cursor[static_cast<std::size_t>(block_rank(csc, a, b, grid.pc()))]++;
-      const auto row = static_cast<std::uint64_t>(csc ? minor_local : line_local);
-      const auto col = static_cast<std::uint64_t>(csc ? line_local : minor_local);
-      send_pos[at] = (row << 32) | col;
-      send_val[at] = values[e];
-    }
-  }
-  // What was read is no longer needed once packed: release it before the exchange.
-  std::vector<std::int64_t>().swap(indices);
-  std::vector<T>().swap(values);
-  std::vector<std::uint64_t> got_pos = all.alltoallv(send_pos.data(), counts);
-  std::vector<std::uint64_t>().swap(send_pos);
-  std::vector<T> got_val = all.alltoallv(send_val.data(), counts);
-  std::vector<T>().swap(send_val);
+  // My entries by their positions on the chosen axes, lines from 0 in my slice.
+  LineEntries<T> entries;
+  entries.lines_are_columns = csc;
+  entries.line_pos.resize(static_cast<std::size_t>(my.lines.size));
+  for (std::int64_t line = 0; line < my.lines.size; ++line)
+    entries.line_pos[line] = cuts.major.position(my.lines.begin + line);
+  entries.line_start = std::move(my.indptr);
+  for (std::int64_t& s : entries.line_start) s -= my.begin;
+  entries.cross_pos = std::move(my.indices);
+  for (std::int64_t& m : entries.cross_pos) m = cuts.minor.position(m);
+  entries.values = std::move(my.values);
+  BlockEntries<T> got = send_entries_to_blocks(grid, row_axis, col_axis, std::move(entries));
 
-  // Assemble the local CSR block in place: count per local row, place, then sort each row by
-  // column and sum duplicates.
-  Csr<T>& out = x.csr();
-  const std::int64_t n_in = static_cast<std::int64_t>(got_val.size());
-  auto local_row = [&](std::int64_t e) { return static_cast<std::int64_t>(got_pos[e] >> 32); };
-  auto local_col = [&](std::int64_t e) {
-    return static_cast<std::int64_t>(got_pos[e] & 0xffffffffu);
-  };
-  out.indptr.assign(static_cast<std::size_t>(out.rows) + 1, 0);
-  for (std::int64_t e = 0; e < n_in; ++e) ++out.indptr[local_row(e) + 1];
-  std::partial_sum(out.indptr.begin(), out.indptr.end(), out.indptr.begin());
-  out.indices.assign(static_cast<std::size_t>(n_in), 0);
-  out.values.assign(static_cast<std::size_t>(n_in), T(0));
-  {
-    std::vector<std::int64_t> fill(out.indptr.begin(), out.indptr.end() - 1);
-    for (std::int64_t e = 0; e < n_in; ++e) {
-      const std::int64_t at = fill[local_row(e)]++;
-      out.indices[at] = local_col(e);
-      out.values[at] = got_val[e];
-    }
-  }
-  std::vector<std::uint64_t>().swap(got_pos);
-  std::vector<T>().swap(got_val);
-  std::vector<std::pair<std::int64_t, T>> row;  // one row at a time
-  std::int64_t kept = 0;
-  for (std::int64_t r = 0; r < out.rows; ++r) {
-    const std::int64_t b = out.indptr[r], e = out.indptr[r + 1];
-    row.clear();
-    for (std::int64_t i = b; i < e; ++i) row.emplace_back(out.indices[i], out.values[i]);
-    std::stable_sort(row.begin(), row.end(),
-                     [](const auto& u, const auto& v) { return u.first < v.first; });
-    out.indptr[r] = kept;
-    for (const auto& [col, val] : row) {
-      if (kept > out.indptr[r] && out.indices[kept - 1] == col) {
-        out.values[kept - 1] += val;  // a duplicate entry: scipy's canonical form sums them
-      } else {
-        out.indices[kept] = col;
-        out.values[kept] = val;
-        ++kept;
-      }
-    }
-  }
-  out.indptr[out.rows] = kept;
-  out.indices.resize(static_cast<std::size_t>(kept));
-  out.values.resize(static_cast<std::size_t>(kept));
+  assemble_csr(std::move(got.positions), std::move(got.values), x.csr());
   return x;
 }
 
 SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
-  Id file{H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
-  if (file.id < 0) throw IoError("cannot open '" + info.path.file + "'");
-  Id g{H5Gopen2(file.id, info.path.object.c_str(), H5P_DEFAULT), H5Gclose};
+  h5::File file(H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.ok()) throw IoError("cannot open '" + info.path.file + "'");
+  h5::Group g(H5Gopen2(file.get(), info.path.object.c_str(), H5P_DEFAULT));
   const std::int64_t major = info.csc ? info.cols : info.rows;
   const std::int64_t minor = info.csc ? info.rows : info.cols;
   const int major_parts = info.csc ? pc : pr, minor_parts = info.csc ? pr : pc;
@@ -269,12 +198,13 @@ SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
   auto read_serial = [&](const char* name, std::int64_t begin, std::int64_t n,
                          std::vector<std::int64_t>& out) {
     out.resize(static_cast<std::size_t>(n));
-    Id d{H5Dopen2(g.id, name, H5P_DEFAULT), H5Dclose};
-    Id fs{H5Dget_space(d.id), H5Sclose};
+    h5::Dataset d(H5Dopen2(g.get(), name, H5P_DEFAULT));
+    h5::Dataspace fs(H5Dget_space(d.get()));
     const hsize_t cnt = static_cast<hsize_t>(n), st = static_cast<hsize_t>(begin);
-    Id ms{H5Screate_simple(1, &cnt, nullptr), H5Sclose};
-    H5Sselect_hyperslab(fs.id, H5S_SELECT_SET, &st, nullptr, &cnt, nullptr);
-    if (n > 0 && H5Dread(d.id, H5T_NATIVE_INT64, ms.id, fs.id, H5P_DEFAULT, out.data()) < 0) {
+    h5::Dataspace ms(H5Screate_simple(1, &cnt, nullptr));
+    H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, &st, nullptr, &cnt, nullptr);
+    if (n > 0 &&
+        H5Dread(d.get(), H5T_NATIVE_INT64, ms.get(), fs.get(), H5P_DEFAULT, out.data()) < 0) {
       throw IoError("cannot read '" + info.path.str() + "/" + name + "'");
     }
   };
@@ -325,7 +255,8 @@ SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
   for_each_index([&](std::int64_t line, std::int64_t m) {
     const int a = cuts.major.block_of(cuts.major.position(line));
     const int b = cuts.minor.block_of(cuts.minor.position(m));
-    ++out.block_nnz[static_cast<std::size_t>(block_rank(info.csc, a, b, pc))];
+    ++out.block_nnz[static_cast<std::size_t>(info.csc ? block_owner(b, a, pc)
+                                                      : block_owner(a, b, pc))];
   });
   return out;
 }

@@ -42,7 +42,7 @@ struct DatasetInfo {
 /// Opens `path` on rank 0 only and checks it is a readable HDF5 file holding a 2-D numeric
 /// dataset; every rank gets the same result or the same exception (IoError for file problems,
 /// InputError for a missing object, wrong rank or type, or more than 2^28 chunks: max_chunks in
-/// src/io/hdf5.cpp). Collective.
+/// src/io/hdf5_probe.cpp). Collective.
 DatasetInfo probe_dense(const mpi::Comm& comm, const ObjectPath& path);
 
 /// Like probe_dense, but also accepts a sparse group (checking its datasets' ranks and lengths
