@@ -24,6 +24,9 @@ add_library(dnmf::scalapack INTERFACE IMPORTED)
 target_link_libraries(dnmf::scalapack INTERFACE ${DNMF_SCALAPACK_LIBRARY} LAPACK::LAPACK
                                                 BLAS::BLAS MPI::MPI_C)
 
+# zlib reads gzip-compressed Matrix Market files (dnmf convert).
+find_package(ZLIB REQUIRED)
+
 find_package(CLI11 CONFIG REQUIRED)
 find_package(tomlplusplus REQUIRED)
 

@@ -8,7 +8,7 @@ packages=(
   cmake make g++ gcc pkg-config git
   # MPI, linear algebra, parallel HDF5
   libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libopenblas-dev liblapack-dev
-  libhdf5-openmpi-dev hdf5-tools
+  libhdf5-openmpi-dev hdf5-tools zlib1g-dev
   # tests and small libraries
   libgtest-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
   # the scikit-learn oracle and data helpers (Debian's python3)

@@ -15,10 +15,12 @@ void convert(const mpi::Comm& comm, const ConvertConfig& cfg, std::ostream& out)
   mpi::agree(comm, [&] {
     if (comm.rank() != 0) return;
     const auto start = std::chrono::steady_clock::now();
-    const bool mtx = source.size() > 4 && source.compare(source.size() - 4, 4, ".mtx") == 0;
-    if (!mtx) {
-      throw UsageError("convert: SOURCE must be a Matrix Market file (*.mtx), got '" + source +
-                       "'");
+    // The content decides, not the name: x.mtx.gz, X.MTX and a file without extension work.
+    if (!io::is_matrix_market(source)) {
+      throw UsageError(
+          "convert: SOURCE must be a Matrix Market file (first line "
+          "'%%MatrixMarket ...', plain or gzip-compressed), got '" +
+          source + "'");
     }
     io::MatrixMarketHeader header;
     const Csr<double> c = io::read_matrix_market(source, &header);

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <zlib.h>
+
 #include "dnmf/core/error.hpp"
 
 namespace dnmf::io {
@@ -29,36 +31,54 @@ class Lines {
   std::int64_t number = 0;
 };
 
+/// Lines of a file, plain or gzip-compressed: zlib's gz* functions read both, deciding by the
+/// content's first bytes (gzip's magic number), not by the file's name.
 class FileLines : public Lines {
  public:
-  explicit FileLines(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "rb")) {
-    if (!f_) throw IoError("cannot read '" + path + "': " + std::strerror(errno));
-  }
-  ~FileLines() override {
-    if (f_) std::fclose(f_);
-    std::free(buf_);
-  }
-  bool next(std::string& line) override {
-    const ssize_t n = ::getline(&buf_, &cap_, f_);
-    if (n < 0) {
-      if (std::ferror(f_)) throw IoError("cannot read '" + path_ + "'");
-      return false;
+  explicit FileLines(const std::string& path) : path_(path) {
+    errno = 0;
+    f_ = gzopen(path.c_str(), "rb");
+    if (!f_) {
+      throw IoError("cannot read '" + path +
+                    "': " + (errno ? std::strerror(errno) : "out of memory"));
     }
-    line.assign(buf_, static_cast<std::size_t>(n));
+    gzbuffer(f_, 1 << 17);
+  }
+  ~FileLines() override { gzclose(f_); }
+  FileLines(const FileLines&) = delete;
+  FileLines& operator=(const FileLines&) = delete;
+  bool next(std::string& line) override {
+    line.clear();
+    char buf[4096];
+    for (;;) {
+      if (!gzgets(f_, buf, sizeof buf)) {
+        check_error();
+        if (line.empty()) return false;
+        break;  // a last line without its end-of-line
+      }
+      line.append(buf);
+      if (!line.empty() && line.back() == '\n') break;
+    }
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
     ++number;
     return true;
   }
   void rewind() override {
-    std::rewind(f_);
+    if (gzrewind(f_) != 0) check_error();
     number = 0;
   }
 
  private:
+  /// Throws IoError when zlib reports a read error or corrupt compressed data.
+  void check_error() {
+    int code = Z_OK;
+    const char* what = gzerror(f_, &code);
+    if (code == Z_OK || code == Z_STREAM_END) return;
+    if (code == Z_ERRNO) what = std::strerror(errno);
+    throw IoError("cannot read '" + path_ + "': " + what);
+  }
   std::string path_;
-  std::FILE* f_;
-  char* buf_ = nullptr;
-  std::size_t cap_ = 0;
+  gzFile f_ = nullptr;
 };
 
 class TextLines : public Lines {
@@ -256,6 +276,13 @@ Csr<double> parse(Lines& lines, const std::string& name, MatrixMarketHeader* out
 }
 
 }  // namespace
+
+bool is_matrix_market(const std::string& path) {
+  FileLines lines(path);
+  std::string line;
+  if (!lines.next(line)) return false;
+  return lower(line.substr(0, 14)) == "%%matrixmarket";
+}
 
 Csr<double> read_matrix_market(const std::string& path, MatrixMarketHeader* header) {
   FileLines lines(path);

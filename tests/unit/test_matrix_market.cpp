@@ -1,4 +1,10 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include <cstdint>
 #include <string>
@@ -61,6 +67,46 @@ TEST(MatrixMarket, HugeShapeIsRefusedNamingTheSizeLine) {
   }
   EXPECT_EQ(matrix_market_max_dim, 2147483647);
   EXPECT_EQ(input_error(banner + "2 2147483647 1\n2 2147483647 1.0\n"), "");
+}
+
+// Files are recognised by their content: a gzip-compressed file, an upper-case or missing
+// extension all read like the plain file.
+TEST(MatrixMarket, GzipAndAnyNameReadByContent) {
+  const std::string text =
+      "%%MatrixMarket matrix coordinate real general\n3 4 3\n1 3 2.0\n3 1 5.0\n2 4 1.5";
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("dnmf_mm_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string plain = (dir / "X.MTX").string(), bare = (dir / "matrix").string(),
+                    gz = (dir / "x.mtx.gz").string(), other = (dir / "notes.txt").string();
+  std::ofstream(plain) << text;
+  std::ofstream(bare) << text;
+  std::ofstream(other) << "just text\n";
+  gzFile g = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(g, nullptr);
+  ASSERT_EQ(gzwrite(g, text.data(), static_cast<unsigned>(text.size())),
+            static_cast<int>(text.size()));
+  ASSERT_EQ(gzclose(g), Z_OK);
+
+  const Csr<double> want = parse_matrix_market(text);
+  for (const std::string& f : {plain, bare, gz}) {
+    EXPECT_TRUE(is_matrix_market(f)) << f;
+    const Csr<double> c = read_matrix_market(f);
+    EXPECT_EQ(c.indptr, want.indptr) << f;
+    EXPECT_EQ(c.indices, want.indices) << f;
+    EXPECT_EQ(c.values, want.values) << f;
+  }
+  EXPECT_FALSE(is_matrix_market(other));
+  EXPECT_THROW(is_matrix_market((dir / "absent.mtx").string()), IoError);
+  // A damaged compressed file is an I/O error, not a silently short matrix.
+  {
+    std::ifstream in(gz, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    bytes.resize(bytes.size() / 2);
+    std::ofstream(gz, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  EXPECT_THROW(read_matrix_market(gz), Error);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

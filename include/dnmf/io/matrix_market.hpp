@@ -22,7 +22,11 @@ struct MatrixMarketHeader {
   bool symmetric = false;  ///< entries below the diagonal stand for both (i, j) and (j, i)
 };
 
-/// Parses a Matrix Market coordinate file into CSR, reading the text twice (once to count each
+/// Whether the file's first line is a Matrix Market banner ("%%MatrixMarket ..."), whatever the
+/// file is called; gzip-compressed files are looked at uncompressed. IoError when unreadable.
+bool is_matrix_market(const std::string& path);
+
+/// Parses a Matrix Market coordinate file (plain or gzip-compressed) into CSR, reading the text twice (once to count each
 /// row's entries, once to place them) so that it is never held in memory: only the CSR arrays
 /// are. Rows end up sorted by column with duplicates summed. InputError names the line of any
 /// malformed content, and the size line when it announces more than matrix_market_max_dim rows
