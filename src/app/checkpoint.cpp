@@ -53,7 +53,7 @@ template <typename T>
 void write_checkpoint(const std::string& path, const io::CheckpointInfo& info,
                       const DistFactor<T>& w, const DistFactor<T>& ht) {
   const mpi::Comm& comm = w.grid().all();
-  io::AtomicFileWriter file(comm, path, /*keep_previous=*/true);
+  io::AtomicFileWriter file(comm, path, /*keep_previous=*/true, factor_bytes(w, &ht));
   write_w_and_h(file, w, &ht);
   file.write_attributes(io::checkpoint_attributes(info));
   file.commit();

@@ -25,7 +25,8 @@ void convert(const mpi::Comm& comm, const ConvertConfig& cfg, std::ostream& out)
     io::MatrixMarketHeader header;
     const Csr<double> c = io::read_matrix_market(source, &header);
     const io::ObjectPath dst = io::parse_object_path(target, "/X");
-    io::AtomicFileWriter file(self, dst.file);
+    const std::int64_t bytes = (c.rows + 1 + 2 * c.nnz()) * std::int64_t{8};
+    io::AtomicFileWriter file(self, dst.file, false, bytes);
     file.create_group(dst.object);
     file.write_vector(dst.object + "/indptr", c.rows + 1, 0, c.rows + 1, c.indptr.data());
     file.write_vector(dst.object + "/indices", c.nnz(), 0, c.nnz(), c.indices.data());

@@ -33,6 +33,12 @@ void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers) 
 }
 
 template <typename T>
+std::int64_t factor_bytes(const DistFactor<T>& w, const DistFactor<T>* ht) {
+  const std::int64_t entries = (w.global_rows() + (ht ? ht->global_rows() : 0)) * w.k();
+  return entries * static_cast<std::int64_t>(sizeof(T));
+}
+
+template <typename T>
 void write_w_and_h(io::AtomicFileWriter& file, const DistFactor<T>& w, const DistFactor<T>* ht) {
   const std::int64_t k = w.k();
   // Files hold rows in item order.
@@ -54,7 +60,9 @@ void write_factors(const mpi::Comm& comm, const std::string& output, const DistF
                    const DistFactor<T>* ht, const std::vector<std::string>& feature_names,
                    const std::vector<io::Attribute>& attrs) {
   const std::int64_t k = w.k();
-  io::AtomicFileWriter file(comm, output);
+  std::int64_t names_bytes = 0;
+  for (const std::string& s : feature_names) names_bytes += static_cast<std::int64_t>(s.size());
+  io::AtomicFileWriter file(comm, output, false, factor_bytes(w, ht) + names_bytes);
   write_w_and_h(file, w, ht);
   if (!feature_names.empty()) file.write_strings("feature_names", feature_names);
   std::vector<std::string> names;  // sklearn's get_feature_names_out(): nmf0, nmf1, ...
@@ -68,6 +76,7 @@ void write_factors(const mpi::Comm& comm, const std::string& output, const DistF
   template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);    \
   template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);             \
   template void read_w<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);          \
+  template std::int64_t factor_bytes<T>(const DistFactor<T>&, const DistFactor<T>*);          \
   template void write_w_and_h<T>(io::AtomicFileWriter&, const DistFactor<T>&,                \
                                  const DistFactor<T>*);                                      \
   template void write_factors<T>(const mpi::Comm&, const std::string&, const DistFactor<T>&, \

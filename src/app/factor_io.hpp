@@ -23,6 +23,10 @@ void read_w(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& w)
 template <typename T>
 void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht);
 
+/// The bytes of W and, when given, H as stored in a file (for AtomicFileWriter's space check).
+template <typename T>
+std::int64_t factor_bytes(const DistFactor<T>& w, const DistFactor<T>* ht);
+
 /// Writes /W from `w` and, when given, /H from `ht`, rows in item order, into an open file.
 template <typename T>
 void write_w_and_h(io::AtomicFileWriter& file, const DistFactor<T>& w, const DistFactor<T>* ht);

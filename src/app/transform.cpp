@@ -109,7 +109,8 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io:
   DistFactor<T> w(grid, FactorSide::samples, n, k);
   read_w(grid.all(), winfo.path, w);
   const DistMatrix<T> x = model.inverse_transform(w);
-  io::AtomicFileWriter file(grid.all(), output);
+  io::AtomicFileWriter file(grid.all(), output, false,
+                            n * p * static_cast<std::int64_t>(sizeof(T)));
   file.write_block("X", n, p, x.row_range(), x.col_range(), x.local().data());
   if (model_file.feature_names.size() == static_cast<std::size_t>(p)) {
     file.write_strings("feature_names", model_file.feature_names);

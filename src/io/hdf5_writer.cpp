@@ -7,13 +7,15 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "dnmf/io/disk_space.hpp"
 #include "dnmf/io/hdf5.hpp"
 #include "hdf5_support.hpp"
 
 namespace dnmf::io {
 namespace fs = std::filesystem;
 
-AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous)
+AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous,
+                                   std::int64_t data_bytes)
     : comm_(comm), target_(std::move(target)), keep_previous_(keep_previous) {
   h5::quiet();
   mpi::agree(comm_, [&] {
@@ -30,6 +32,7 @@ AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bo
                     "' is not writable");
     }
     temp_ = (dir / ("." + t.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
+    if (data_bytes > 0) claim_space(temp_ + ".space", target_, data_bytes + hdf5_overhead_bytes);
   });
   comm_.bcast(temp_, 0);
   h5::PropList fapl(H5Pcreate(H5P_FILE_ACCESS));

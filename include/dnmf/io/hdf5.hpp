@@ -89,9 +89,13 @@ std::vector<Attribute> read_root_attributes(const mpi::Comm& comm, const std::st
 /// commit (for example while an exception propagates), so a failed run leaves `target` as it was.
 class AtomicFileWriter {
  public:
-  /// Collective. Throws IoError (on every rank) when the folder is not writable.
+  /// Collective. Throws IoError (on every rank) when the folder is not writable, or when the
+  /// file system cannot give it `data_bytes` (what the datasets will hold) plus HDF5's own
+  /// bytes: that is checked before the file exists, since a full disk met later, inside HDF5's
+  /// collective close, can leave the ranks waiting on each other. 0 skips the check.
   /// With `keep_previous`, commit() first renames an existing target to `target.prev`.
-  AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous = false);
+  AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous = false,
+                   std::int64_t data_bytes = 0);
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
