@@ -1,5 +1,6 @@
 #include "dnmf/nmf/params.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -72,6 +73,15 @@ namespace {
 void require(bool ok, const std::string& message) {
   if (!ok) throw UsageError(message);
 }
+/// A double as Python's repr prints it: the shortest text that reads back, with ".0" when whole.
+std::string python_float(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  std::string t(buf, r.ptr);
+  if (t.find_first_of(".eEn") == std::string::npos) t += ".0";
+  return t;
+}
+
 std::string num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -94,8 +104,12 @@ void NmfParams::validate() const {
   require(verbose >= 0, "verbose: must be >= 0");
   const double b = beta();  // throws on a malformed value
   if (solver != Solver::mu && b != 2.0) {
-    throw UsageError("beta_loss: solver '" + to_string(solver) + "' does not handle beta_loss = '" +
-                     beta_loss + "' (use --solver mu)");
+    // scikit-learn's words, with the value as Python would print it: a name in quotes, a number
+    // as a float (its beta_loss=1 and 1.0 both reach this check as 1.0 from our command line).
+    const bool named = beta_loss == "kullback-leibler" || beta_loss == "itakura-saito";
+    throw UsageError("Invalid beta_loss parameter: solver '" + to_string(solver) +
+                     "' does not handle beta_loss = " +
+                     (named ? "'" + beta_loss + "'" : python_float(b)) + " (use --solver mu)");
   }
 }
 
