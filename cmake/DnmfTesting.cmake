@@ -2,6 +2,11 @@
 #   One GoogleTest executable, registered as one CTest test per rank count (<name>_np<n>),
 #   launched with mpiexec --oversubscribe, OPENBLAS_NUM_THREADS=1 and a timeout so a deadlock
 #   fails instead of hanging CI.
+# dnmf_add_mpi_failure_test(NAME <name> EXECUTABLE <target> FILTER <gtest filter> RANKS <n>
+#                           EXPECT <regex>)
+#   Runs one deliberately failing (DISABLED_) test of an MPI test executable; it passes when the
+#   output matches EXPECT within a short timeout, whatever the exit code: the harness's checks
+#   that a failure on one rank ends the run, reported, instead of hanging it.
 # dnmf_add_script_test(NAME <name> COMMAND <cmd...> [LABELS ...] [TIMEOUT s] [LEAK_CHECK])
 #   A test driven by a script (Python oracle comparisons, CLI checks). In a DNMF_SANITIZE build
 #   the dnmf processes it launches are leak-checked only with LEAK_CHECK (DnmfSanitizers.cmake).
@@ -28,6 +33,20 @@ function(dnmf_add_mpi_test)
     set_tests_properties(${T_NAME}_np${n} PROPERTIES
       TIMEOUT ${T_TIMEOUT} PROCESSORS ${n} ENVIRONMENT "${DNMF_TEST_ENV}"
       LABELS "mpi;${T_LABELS}")
+  endforeach()
+endfunction()
+
+function(dnmf_add_mpi_failure_test)
+  cmake_parse_arguments(T "" "NAME;EXECUTABLE;FILTER;EXPECT" "RANKS" ${ARGN})
+  foreach(n IN LISTS T_RANKS)
+    add_test(NAME ${T_NAME}_np${n}
+             COMMAND ${DNMF_MPIEXEC} ${MPIEXEC_NUMPROC_FLAG} ${n} --oversubscribe
+                     ${MPIEXEC_PREFLAGS} $<TARGET_FILE:${T_EXECUTABLE}> ${MPIEXEC_POSTFLAGS}
+                     --gtest_filter=${T_FILTER} --gtest_also_run_disabled_tests)
+    # A grace period of 2 s after a one-rank failure: the run ends in seconds or times out.
+    set_tests_properties(${T_NAME}_np${n} PROPERTIES
+      TIMEOUT 60 PROCESSORS ${n} ENVIRONMENT "${DNMF_TEST_ENV};DNMF_TEST_GRACE_SECONDS=2"
+      PASS_REGULAR_EXPRESSION "${T_EXPECT}" LABELS "mpi;harness")
   endforeach()
 endfunction()
 

@@ -10,13 +10,21 @@ temporary folder and checks
   * for successful fits: stdout has exactly one line starting with "dnmf fit:"
     that gives n_iter_ (the one-line summary), and the model file is complete.
 
-Usage: /usr/bin/python3 tests/cli/test_cli.py [-k SUBSTRING] [--keep DIR]
+Cases are grouped by the word before the colon in their name ("usage: ...", "output: ..."):
+a new case joins its group by its name alone. CTest runs each group as its own test
+(cli_<group>, tests/CMakeLists.txt), on input files written once by the cli_fixtures test.
+
+Usage: /usr/bin/python3 tests/cli/test_cli.py [--group NAME ...] [-k SUBSTRING] [--keep DIR]
+       /usr/bin/python3 tests/cli/test_cli.py --list
+       /usr/bin/python3 tests/cli/test_cli.py --make-fixtures DIR [--expect-groups NAME ...]
+       /usr/bin/python3 tests/cli/test_cli.py --group NAME --fixtures DIR
 Environment: DNMF_BIN (default <repo>/build/bin/dnmf), DNMF_MPIEXEC (default mpiexec).
 Ends with the line `N passed, M failed`; the exit code is non-zero on any failure.
 """
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -208,6 +216,16 @@ def make_fixtures(tmp):
 # cases: each takes the work folder, raises Failure, returns a short detail string
 # ----------------------------------------------------------------------------------------
 CASES = []
+
+
+def group_of(name):
+    """A case's group: the word before the colon of its name."""
+    return name.split(":", 1)[0].strip()
+
+
+def groups():
+    """Group names in the order their first case was registered."""
+    return list(dict.fromkeys(group_of(name) for name, _ in CASES))
 
 
 def case(name):
@@ -690,16 +708,77 @@ def _(tmp):
 
 
 # ----------------------------------------------------------------------------------------
+def run_cases(tmp, selected, grep):
+    """Runs the selected cases in tmp; prints one line each; returns the failure lines."""
+    passed = 0
+    failures = []
+    for name, func in CASES:
+        if group_of(name) not in selected or (grep and grep not in name):
+            continue
+        t0 = time.perf_counter()
+        try:
+            detail = func(tmp)
+            ok = True
+        except Failure as exc:
+            ok, detail = False, str(exc)
+        except Exception as exc:  # a broken case is a failure, not a crash
+            ok, detail = False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+        for leftover in ("out.h5",):
+            path = os.path.join(tmp, leftover)
+            if os.path.exists(path):
+                os.remove(path)
+        if ok:
+            passed += 1
+        else:
+            failures.append(f"{name}: {detail}")
+        print(f"{'PASS' if ok else 'FAIL'} {name:62s} [{time.perf_counter() - t0:5.2f}s] "
+              f"{detail}", flush=True)
+    return passed, failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--group", action="append", metavar="NAME",
+                        help="run only this group of cases (repeatable; default: all)")
     parser.add_argument("-k", dest="grep", help="run only cases whose name contains this")
+    parser.add_argument("--list", action="store_true", help="print the groups and their cases")
+    parser.add_argument("--make-fixtures", metavar="DIR",
+                        help="write the input files into DIR (made if absent) and exit")
+    parser.add_argument("--expect-groups", nargs="*", metavar="NAME",
+                        help="with --make-fixtures: fail unless these are exactly the groups "
+                             "(CTest registers one test per group)")
+    parser.add_argument("--fixtures", metavar="DIR",
+                        help="copy the input files from DIR instead of writing them")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (must not exist) and keep it")
     args = parser.parse_args()
 
-    print(f"dnmf CLI contract: DNMF_BIN={DNMF_BIN} DNMF_MPIEXEC={MPIEXEC}", flush=True)
-    passed = failed = 0
-    failures = []
+    if args.list:
+        for g in groups():
+            names = [name for name, _ in CASES if group_of(name) == g]
+            print(f"{g} ({len(names)} cases)")
+            for name in names:
+                print(f"  {name}")
+        return 0
+    if args.make_fixtures:
+        if args.expect_groups is not None and sorted(args.expect_groups) != sorted(groups()):
+            missing = sorted(set(groups()) - set(args.expect_groups))
+            extra = sorted(set(args.expect_groups) - set(groups()))
+            print(f"FAIL the CTest groups differ from the script's: not registered {missing}, "
+                  f"registered but without cases {extra} (tests/CMakeLists.txt, DNMF_CLI_GROUPS)")
+            return 1
+        os.makedirs(args.make_fixtures, exist_ok=True)
+        make_fixtures(os.path.abspath(args.make_fixtures))
+        print(f"fixtures written to {args.make_fixtures}")
+        return 0
+    selected = args.group or groups()
+    unknown = [g for g in selected if g not in groups()]
+    if unknown:
+        print(f"FAIL unknown group(s) {unknown}; groups: {', '.join(groups())}")
+        return 1
+
+    print(f"dnmf CLI contract ({', '.join(selected)}): DNMF_BIN={DNMF_BIN} "
+          f"DNMF_MPIEXEC={MPIEXEC}", flush=True)
     start = time.perf_counter()
     if not os.access(DNMF_BIN, os.X_OK):
         print(f"FAIL dnmf executable: {DNMF_BIN} is not an executable file")
@@ -709,36 +788,18 @@ def main():
         if args.keep:
             os.makedirs(args.keep)
             tmp = os.path.abspath(args.keep)
-        make_fixtures(tmp)
-        for name, func in CASES:
-            if args.grep and args.grep not in name:
-                continue
-            t0 = time.perf_counter()
-            try:
-                detail = func(tmp)
-                ok = True
-            except Failure as exc:
-                ok, detail = False, str(exc)
-            except Exception as exc:  # a broken case is a failure, not a crash
-                ok, detail = False, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-            for leftover in ("out.h5",):
-                path = os.path.join(tmp, leftover)
-                if os.path.exists(path):
-                    os.remove(path)
-            if ok:
-                passed += 1
-            else:
-                failed += 1
-                failures.append(f"{name}: {detail}")
-            print(f"{'PASS' if ok else 'FAIL'} {name:62s} [{time.perf_counter() - t0:5.2f}s] "
-                  f"{detail}", flush=True)
+        if args.fixtures:  # a copy: cases write next to the inputs, groups may run in parallel
+            shutil.copytree(args.fixtures, tmp, dirs_exist_ok=True)
+        else:
+            make_fixtures(tmp)
+        passed, failures = run_cases(tmp, selected, args.grep)
     print(f"CLI contract: {time.perf_counter() - start:.1f} s")
     if failures:
         print("failures:")
         for line in failures:
             print(f"  {line}")
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    print(f"{passed} passed, {len(failures)} failed")
+    return 0 if not failures else 1
 
 
 if __name__ == "__main__":
