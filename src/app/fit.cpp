@@ -347,6 +347,14 @@ int fit_typed(const mpi::Comm& comm, const RunConfig& cfg, const FitHooks& hooks
 }  // namespace
 
 int fit(const mpi::Comm& comm, const RunConfig& cfg, std::ostream& out, const FitHooks& hooks) {
+  const std::string& ck = cfg.checkpoint.path;
+  check_outputs(comm,
+                {{"the input X", cfg.input}, {"--init-W", cfg.init_W}, {"--init-H", cfg.init_H}},
+                {{"--output", cfg.output},
+                 {"--checkpoint", ck},
+                 {"--checkpoint's previous copy", ck.empty() ? "" : ck + ".prev"}});
+  // The checkpoint resumed from is rewritten on purpose; the model must not replace it.
+  check_outputs(comm, {{"--resume", cfg.checkpoint.resume}}, {{"--output", cfg.output}});
   const io::DatasetInfo xinfo = probe_input(comm, cfg.input);
   const io::ElementType type = compute_type(xinfo, cfg.dtype);
   const FitPlan plan = plan_fit(comm, cfg, xinfo, type, out);

@@ -40,4 +40,14 @@ GridShape pick_grid(const mpi::Comm& comm, const std::optional<GridShape>& reque
   return shape;
 }
 
+void check_outputs(const mpi::Comm& comm, std::vector<io::RolePath> inputs,
+                   std::vector<io::RolePath> outputs) {
+  for (auto* list : {&inputs, &outputs})
+    for (io::RolePath& r : *list)
+      if (!r.path.empty()) r.path = io::parse_object_path(r.path, "/").file;
+  mpi::agree(comm, [&] {
+    if (comm.rank() == 0) io::check_outputs_distinct(inputs, outputs);
+  });
+}
+
 }  // namespace dnmf::app

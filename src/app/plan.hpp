@@ -4,8 +4,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dnmf/core/grid_shape.hpp"
+#include "dnmf/io/file_identity.hpp"
 #include "dnmf/io/hdf5.hpp"
 #include "dnmf/mpi/comm.hpp"
 
@@ -28,5 +30,11 @@ double x_memory_bytes(const io::DatasetInfo& x, io::ElementType type);
 GridShape pick_grid(const mpi::Comm& comm, const std::optional<GridShape>& requested,
                     std::int64_t m, std::int64_t n, std::int64_t k, double x_bytes = 0,
                     bool one_pass = false);
+
+/// Refuses (UsageError on every rank) an output that is the same file as an input or as another
+/// output, whatever the spelling ("file.h5:/object" specs name their file). Rank 0 looks, all
+/// agree. Called before any work, so nothing a user has is touched. Collective.
+void check_outputs(const mpi::Comm& comm, std::vector<io::RolePath> inputs,
+                   std::vector<io::RolePath> outputs);
 
 }  // namespace dnmf::app

@@ -123,6 +123,8 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io:
 
 void transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out) {
   const std::string &model_path = cfg.model, &input = cfg.input;
+  check_outputs(comm, {{"the input X", input}, {"--model", model_path}},
+                {{"--output", cfg.output}});
   const ModelFile model = read_model(comm, model_path);
   const io::DatasetInfo xinfo = probe_input(comm, input);
   mpi::agree(comm, [&] {
@@ -141,6 +143,8 @@ void transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out)
 
 void inverse_transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out) {
   const std::string &model_path = cfg.model, &input = cfg.input;
+  check_outputs(comm, {{"the input W", input}, {"--model", model_path}},
+                {{"--output", cfg.output}});
   const ModelFile model = read_model(comm, model_path);
   const io::DatasetInfo winfo = io::probe_dense(comm, io::parse_object_path(input, "/W"));
   mpi::agree(comm, [&] {

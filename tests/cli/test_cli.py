@@ -466,6 +466,54 @@ def _(tmp):
     return "failed runs left m.h5 byte-identical, success replaced it; all attributes present"
 
 
+@case("output: an output that is one of the run's inputs is refused, under any spelling")
+def _(tmp):
+    folder = os.path.join(tmp, "clash")
+    os.mkdir(folder)
+    shutil.copy(os.path.join(tmp, "data.h5"), os.path.join(folder, "data.h5"))
+    os.symlink("data.h5", os.path.join(folder, "link.h5"))
+    os.link(os.path.join(folder, "data.h5"), os.path.join(folder, "hard.h5"))
+    res = dnmf(folder, "fit", "data.h5", *VALID, "--output", "model.h5")
+    expect_fit_ok(res, os.path.join(folder, "model.h5"))
+    with open(os.path.join(folder, "src.mtx"), "w") as fh:
+        fh.write("%%MatrixMarket matrix coordinate real general\n2 2 1\n1 1 1.0\n")
+    sub = os.path.join(folder, "sub")
+    os.mkdir(sub)
+    fit = ["fit", "data.h5", *VALID]
+    cases = [
+        (fit + ["--output", "data.h5"], "--output is the same file as the input X"),
+        (fit + ["--output", "./data.h5"], "--output is the same file as the input X"),
+        (fit + ["--output", "sub/../data.h5"], "--output is the same file as the input X"),
+        (fit + ["--output", "link.h5"], "--output is the same file as the input X"),
+        (fit + ["--output", "hard.h5"], "--output is the same file as the input X"),
+        (fit + ["--output", "out.h5", "--checkpoint", "data.h5"],
+         "--checkpoint is the same file as the input X"),
+        (fit + ["--output", "m2.h5", "--checkpoint", "m2.h5"],
+         "--checkpoint is the same file as --output"),
+        (fit + ["--init-W", "model.h5:/W", "--output", "model.h5"],
+         "--output is the same file as --init-W"),
+        (["transform", "--model", "model.h5", "data.h5", "--output", "data.h5"],
+         "--output is the same file as the input X"),
+        (["transform", "--model", "model.h5", "data.h5", "--output", "model.h5"],
+         "--output is the same file as --model"),
+        (["inverse-transform", "--model", "model.h5", "model.h5:/W", "--output", "model.h5"],
+         "--output is the same file as the input W"),
+        (["convert", "src.mtx", "src.mtx"], "DST is the same file as SOURCE"),
+    ]
+    before = {f: open(os.path.join(folder, f), "rb").read()
+              for f in ("data.h5", "model.h5", "src.mtx")}
+    listing = sorted(os.listdir(folder))
+    for args, message in cases:
+        res = dnmf(folder, *args)
+        expect_error(res, 2, [message])
+        for f, content in before.items():
+            with open(os.path.join(folder, f), "rb") as fh:
+                check(fh.read() == content, f"{f} changed after {' '.join(args)}")
+        check(sorted(os.listdir(folder)) == listing,
+              f"files changed after {' '.join(args)}: {sorted(os.listdir(folder))}")
+    return f"{len(cases)} clashes refused with exit 2; inputs byte-identical"
+
+
 @case("output: scikit-learn's NMF accepts the model file's parameters")
 def _(tmp):
     from sklearn.decomposition import NMF
