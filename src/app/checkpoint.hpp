@@ -4,14 +4,12 @@
 
 #include <string>
 
+#include "dnmf/app/commands.hpp"
 #include "dnmf/dist/dist_matrix.hpp"
 #include "dnmf/io/checkpoint_file.hpp"
 
 namespace dnmf::app {
 
-/// Installs handlers that turn SIGUSR1 and SIGTERM into a request to checkpoint and stop at the
-/// next iteration boundary. Only fits with --checkpoint install them.
-void install_stop_signals();
 /// Whether a stop signal reached this rank (ranks see signals at different moments; callers
 /// agree collectively).
 bool stop_signal_received();

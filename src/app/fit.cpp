@@ -105,7 +105,6 @@ FitPlan plan_fit(const mpi::Comm& comm, const RunConfig& cfg, const io::DatasetI
       out << "dnmf fit: no checkpoint at " << resume << " yet; starting from the beginning\n";
     }
   }
-  if (!cfg.checkpoint.path.empty()) install_stop_signals();
   plan.shape = pick_grid(comm, cfg.grid, n, p, plan.k, x_memory_bytes(xinfo, type),
                          !xinfo.sparse && uses_one_pass(params));
   return plan;
@@ -324,6 +323,7 @@ int fit_typed(const mpi::Comm& comm, const RunConfig& cfg, const FitHooks& hooks
   ProcessGrid grid(comm, plan.shape);
   NMF<T> model(cfg.params);
   print_plan(comm, plan, cfg.params, out);
+  if (hooks.before_read && !cfg.checkpoint.path.empty()) hooks.before_read(comm, 0);
   FitInputs<T> in = load_inputs<T>(grid, plan, cfg.params.verbose != 0, model.timers(), out);
   model.set_observer(progress_printer(grid.all(), cfg.params, out));
   Checkpointer<T> checkpoints(cfg, plan, hooks, in.x, out);
@@ -347,6 +347,9 @@ int fit_typed(const mpi::Comm& comm, const RunConfig& cfg, const FitHooks& hooks
 }  // namespace
 
 int fit(const mpi::Comm& comm, const RunConfig& cfg, std::ostream& out, const FitHooks& hooks) {
+  // First of all: a stop signal that lands while the input is inspected or read must not kill
+  // the run (it is acted on at the first iteration boundary).
+  if (!cfg.checkpoint.path.empty()) install_stop_signals();
   const std::string& ck = cfg.checkpoint.path;
   check_outputs(comm,
                 {{"the input X", cfg.input}, {"--init-W", cfg.init_W}, {"--init-H", cfg.init_H}},

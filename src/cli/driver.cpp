@@ -218,6 +218,12 @@ app::ApplyConfig apply_config(const Command& cmd) {
 }  // namespace
 
 int run(int argc, char** argv, const app::FitHooks& hooks) {
+  // A checkpointing fit catches its stop signals from the first instruction on, before MPI's
+  // start-up (app::fit installs them again for a checkpoint named in a config file).
+  if (argc > 1 && std::string(argv[1]) == "fit") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]).rfind("--checkpoint", 0) == 0) app::install_stop_signals();
+  }
   mpi::Environment env(argc, argv);
   const mpi::Comm world = env.world();
   const int rank = world.rank();

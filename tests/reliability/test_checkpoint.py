@@ -108,6 +108,24 @@ def main():
                     ok, text = compare(model, ref, 1e-10) if rc == 0 else (False, out[-300:])
                     record(f"{name}: resumed from {stop_after} on 4 ranks (2x2)", ok, text)
 
+            # A signal before X is even read: the run must not die; the checkpoint holds the
+            # starting point (iteration 0) and the resume gives the uninterrupted run's bits.
+            ck = os.path.join(tmp, "ck-early.h5")
+            model = os.path.join(tmp, "m.h5")
+            if os.path.exists(model):
+                os.remove(model)
+            cmd = base + ["--output", model, "--checkpoint", ck]
+            rc, out, secs = fit(3, cmd, {"DNMF_TEST_SIGNAL_BEFORE_READ": "0"})
+            it = -1
+            if rc == 75 and os.path.exists(ck):
+                with h5py.File(ck, "r") as f:
+                    it = int(f.attrs["iteration"])
+            record(f"{name}: signal before the input is read", rc == 75 and it == 0,
+                   f"exit {rc}, checkpoint at iteration {it}, {secs:.2f}s")
+            rc, out, _ = fit(3, cmd + ["--resume", ck])
+            ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+            record(f"{name}: resumed from the starting point", ok, text)
+
             # A signal in the middle of writing the checkpoint of iteration 10: that checkpoint
             # completes, the stop is agreed at the next boundary, and the previous file is kept.
             ck = os.path.join(tmp, "ck-during.h5")
@@ -187,6 +205,27 @@ def main():
             rc2, out2, secs = fit(2, base + ["--output", ref])
             ok, text = compare(model, ref, 0) if rc == 0 and rc2 == 0 else (False, out[-300:])
             record("resumed after SIGUSR1 equals the uninterrupted run", ok, text)
+
+        # SIGTERM and SIGINT to mpirun: it forwards SIGTERM to the ranks, which checkpoint and
+        # exit 75, but mpirun itself exits 1 (README, "Checkpoint and resume").
+        ref = os.path.join(tmp, "big-ref.h5")
+        if not os.path.exists(ref):
+            fit(2, base + ["--output", ref])
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            ck = os.path.join(tmp, f"outside-{sig.name}.h5")
+            proc = subprocess.Popen([MPIEXEC, "-n", "2", "--oversubscribe", DNMF, "fit"] +
+                                    base + ["--output", model, "--checkpoint", ck],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            time.sleep(1.5)
+            proc.send_signal(sig)
+            out, _ = proc.communicate(timeout=TIMEOUT)
+            stopped = "stopped by a signal" in out and os.path.exists(ck)
+            record(f"{sig.name} to mpirun: ranks checkpoint, mpirun exits 1",
+                   stopped and proc.returncode == 1, f"exit {proc.returncode}")
+            if stopped:
+                rc, out, _ = fit(2, base + ["--output", model, "--checkpoint", ck, "--resume", ck])
+                ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
+                record(f"resumed after {sig.name} equals the uninterrupted run", ok, text)
 
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")

@@ -3,6 +3,7 @@
 // of writing a chosen iteration's checkpoint. The environment picks them:
 //   DNMF_TEST_SIGNAL_AFTER_ITERATION=N    after iteration N
 //   DNMF_TEST_SIGNAL_DURING_CHECKPOINT=N  while the checkpoint of iteration N is written
+//   DNMF_TEST_SIGNAL_BEFORE_READ=0        before X is read
 // Used by tests/reliability/test_checkpoint.py and tests/cli/test_cli.py (DNMF_TEST_DRIVER).
 
 #include <csignal>
@@ -33,6 +34,7 @@ std::function<void(const dnmf::mpi::Comm&, std::int64_t)> signal_at(std::int64_t
 int main(int argc, char** argv) {
   dnmf::app::FitHooks hooks;
   hooks.at_boundary = signal_at(env_int("DNMF_TEST_SIGNAL_AFTER_ITERATION"));
+  hooks.before_read = signal_at(env_int("DNMF_TEST_SIGNAL_BEFORE_READ"));
   hooks.before_checkpoint = signal_at(env_int("DNMF_TEST_SIGNAL_DURING_CHECKPOINT"));
   return dnmf::cli::run(argc, argv, hooks);
 }

@@ -10,6 +10,10 @@
 
 namespace dnmf::app {
 
+/// Installs handlers that turn SIGUSR1 and SIGTERM into a request to checkpoint and stop at the
+/// next iteration boundary. Only fits with --checkpoint install them (as early as they can).
+void install_stop_signals();
+
 /// `dnmf fit INPUT --output MODEL.h5 [options]`: reads X, initialises, fits, writes the model.
 /// Progress and the summary go to `out` on rank 0. Returns the exit code: 0, or 75 when a
 /// stop signal ended the run after writing a checkpoint (--checkpoint / --resume). `hooks` are

@@ -56,6 +56,8 @@ struct InfoConfig {
 struct FitHooks {
   /// At every iteration boundary, before the ranks agree whether to checkpoint or stop.
   std::function<void(const mpi::Comm& comm, std::int64_t iteration)> at_boundary;
+  /// Before X is read (iteration 0): a signal here must still end in a checkpoint.
+  std::function<void(const mpi::Comm& comm, std::int64_t iteration)> before_read;
   /// Just before the checkpoint of `iteration` is written.
   std::function<void(const mpi::Comm& comm, std::int64_t iteration)> before_checkpoint;
 };
