@@ -27,18 +27,16 @@ void fold_l1(std::int64_t size, T* rhs, double l1) {
 /// One iteration's products and half-steps, in either schedule; keeps the buffers between
 /// iterations.
 template <typename T>
-class Iteration {
- public:
-  Iteration(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht, double beta,
-            const Penalties& penalties, HalfStep<T>& step)
-      : products_(products),
-        w_(w),
-        ht_(ht),
-        beta_(beta),
-        pen_(penalties),
-        step_(step),
-        input_(step.input()),
-        timers_(products.timers()) {}
+struct Iteration {
+  DistProducts<T>& products;
+  DistFactor<T>& w;
+  DistFactor<T>& ht;
+  const double beta;
+  const Penalties& pen;
+  HalfStep<T>& step;
+  const StepInput input = step.input();
+  PhaseTimers& timers = products.timers();
+  Matrix<T> gram{}, gram_w{}, rhs{}, den{};
 
   /// X read twice: W's products and half-step, then Ht's (when `update_h`).
   void two_passes(bool update_h) {
@@ -49,66 +47,55 @@ class Iteration {
   /// X read once (DistProducts::one_pass): W's half-step panel by panel while the products Ht's
   /// half-step needs accumulate, then Ht's half-step.
   void one_pass() {
-    products_.gram(ht_, gram_);  // H H^T
-    fold_gram(Side::w, gram_);
-    step_.begin(Side::w);
-    const std::int64_t k = w_.k();
-    products_.one_pass(
-        ht_, w_,
+    products.gram(ht, gram);  // H H^T
+    fold_gram(Side::w, gram);
+    step.begin(Side::w);
+    const std::int64_t k = w.k();
+    products.one_pass(
+        ht, w,
         [&](Range panel, Matrix<T>& r) {
-          auto t = timers_.scope(Phase::update);
-          update(Side::w, panel.size, w_.local().data() + panel.begin * k, r.data(), gram_);
+          auto t = timers.scope(Phase::update);
+          update(Side::w, panel.size, w.local().data() + panel.begin * k, r.data(), gram);
         },
-        rhs_, gram_w_);  // (X^T W)[my Ht rows] and W^T W
-    step_.begin(Side::h);
-    auto t = timers_.scope(Phase::update);
-    fold_gram(Side::h, gram_w_);
-    update(Side::h, ht_.local().rows(), ht_.local().data(), rhs_.data(), gram_w_);
+        rhs, gram_w);  // (X^T W)[my Ht rows] and W^T W
+    step.begin(Side::h);
+    auto t = timers.scope(Phase::update);
+    fold_gram(Side::h, gram_w);
+    update(Side::h, ht.local().rows(), ht.local().data(), rhs.data(), gram_w);
   }
 
- private:
   void half_step(Side side) {
-    if (input_ == StepInput::beta_terms) {
-      products_.beta_mu_terms(w_, ht_, beta_, side == Side::w ? la::MuSide::w : la::MuSide::h, rhs_,
-                              den_);
+    if (input == StepInput::beta_terms) {
+      products.beta_mu_terms(w, ht, beta, side == Side::w ? la::MuSide::w : la::MuSide::h, rhs,
+                             den);
     } else if (side == Side::w) {
-      products_.gram(ht_, gram_);  // H H^T
-      products_.x_times_ht(ht_, w_.layout(), rhs_);
+      products.gram(ht, gram);  // H H^T
+      products.x_times_ht(ht, w.layout(), rhs);
     } else {
-      products_.gram(w_, gram_);  // W^T W
-      products_.xt_times_w(w_, ht_.layout(), rhs_);
+      products.gram(w, gram);  // W^T W
+      products.xt_times_w(w, ht.layout(), rhs);
     }
-    step_.begin(side);
-    auto t = timers_.scope(Phase::update);
-    fold_gram(side, gram_);
-    Matrix<T>& f = side == Side::w ? w_.local() : ht_.local();
-    update(side, f.rows(), f.data(), rhs_.data(), gram_);
+    step.begin(side);
+    auto t = timers.scope(Phase::update);
+    fold_gram(side, gram);
+    Matrix<T>& f = side == Side::w ? w.local() : ht.local();
+    update(side, f.rows(), f.data(), rhs.data(), gram);
   }
 
   void fold_gram(Side side, Matrix<T>& g) const {
-    if (input_ == StepInput::folded) fold_l2(g, side == Side::w ? pen_.l2_W : pen_.l2_H);
+    if (input == StepInput::folded) fold_l2(g, side == Side::w ? pen.l2_W : pen.l2_H);
   }
 
   /// The step on `rows` rows of F at `f`, with their rhs and the (folded) Gram.
-  void update(Side side, std::int64_t rows, T* f, T* rhs, const Matrix<T>& gram) {
-    const std::int64_t k = w_.k();
-    const double l1 = side == Side::w ? pen_.l1_W : pen_.l1_H;
-    const double l2 = side == Side::w ? pen_.l2_W : pen_.l2_H;
-    if (input_ == StepInput::folded) fold_l1(rows * k, rhs, l1);
-    const bool terms = input_ == StepInput::beta_terms;
-    step_.update({side, rows, k, f, rhs, terms ? nullptr : gram.data(),
-                  terms ? den_.data() : nullptr, l1, l2});
+  void update(Side side, std::int64_t rows, T* f, T* r, const Matrix<T>& g) {
+    const std::int64_t k = w.k();
+    const double l1 = side == Side::w ? pen.l1_W : pen.l1_H;
+    const double l2 = side == Side::w ? pen.l2_W : pen.l2_H;
+    if (input == StepInput::folded) fold_l1(rows * k, r, l1);
+    const bool terms = input == StepInput::beta_terms;
+    step.update(
+        {side, rows, k, f, r, terms ? nullptr : g.data(), terms ? den.data() : nullptr, l1, l2});
   }
-
-  DistProducts<T>& products_;
-  DistFactor<T>& w_;
-  DistFactor<T>& ht_;
-  const double beta_;
-  const Penalties pen_;
-  HalfStep<T>& step_;
-  const StepInput input_;
-  PhaseTimers& timers_;
-  Matrix<T> gram_, gram_w_, rhs_, den_;
 };
 
 }  // namespace
@@ -136,7 +123,7 @@ FitResult alternate(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& 
   stop.start(resume, error);
   FitResult result;
   result.error_at_init = stop.error_at_init();
-  Iteration<T> iteration(products, w, ht, beta, penalties, step);
+  Iteration<T> iteration{products, w, ht, beta, penalties, step};
   std::int64_t it = resume ? resume->iteration + 1 : 1;
   for (; it <= params.max_iter; ++it) {
     if (one_pass) {

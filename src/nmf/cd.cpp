@@ -1,5 +1,6 @@
 // scikit-learn's coordinate-descent solver, Fast HALS (--solver cd).
 #include <numeric>
+#include <vector>
 
 #include "dnmf/la/kernels.hpp"
 #include "dnmf/nmf/alternating.hpp"
