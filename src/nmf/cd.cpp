@@ -1,39 +1,76 @@
-#include <chrono>
-#include <cmath>
+// scikit-learn's coordinate-descent solver, Fast HALS (--solver cd).
 #include <numeric>
+#include <vector>
 
 #include "dnmf/la/kernels.hpp"
-#include "dnmf/nmf/solver.hpp"
+#include "dnmf/nmf/alternating.hpp"
 #include "dnmf/rng/numpy_random.hpp"
 
 namespace dnmf {
 namespace {
 
-/// One distributed sweep on factor F (W, or Ht) given the other factor's Gram `g` and
-/// `r` = (X times the other factor) for F's owned rows. Folds the penalties in as scikit-learn
-/// does (l2 on g's diagonal, l1 subtracted from r) and returns this rank's violation.
+/// One sweep over the components per half-step (la::cd_sweep) on the folded G and rhs, in
+/// order or, with shuffle, in the permutation numpy's RandomState(seed) draws for that sweep;
+/// sums this rank's projected-gradient violation over the iteration.
 template <typename T>
-void fold_l2(Matrix<T>& g, double l2) {
-  if (l2 != 0.0)
-    for (std::int64_t c = 0; c < g.rows(); ++c) g(c, c) += static_cast<T>(l2);
-}
+class CdSweep : public HalfStep<T> {
+ public:
+  CdSweep(std::int64_t k, bool shuffle, std::uint32_t seed)
+      : k_(k), shuffle_(shuffle), rng_(seed) {}  // a fresh stream, as check_random_state(int)
+  StepInput input() const override { return StepInput::folded; }
+  void begin(Side side) override {
+    if (side == Side::w) violation_ = 0;
+    if (shuffle_) {
+      order_ = rng_.permutation(k_);
+    } else {
+      order_.resize(static_cast<std::size_t>(k_));
+      std::iota(order_.begin(), order_.end(), 0);
+    }
+  }
+  void update(const StepRows<T>& s) override {
+    violation_ += la::cd_sweep(s.rows, s.k, s.f, s.gram, s.rhs, order_.data());
+  }
+  void save(SolverState& state) const override {
+    state.has_rng = shuffle_;
+    if (shuffle_) state.rng = rng_.state();
+  }
+  void resume(const SolverState& state) override {
+    if (state.has_rng) rng_.set_state(state.rng);
+  }
+  T violation() const { return violation_; }
 
-/// The sweep over `rows` rows of F starting at `f`, with l1 folded into their r.
-template <typename T>
-T cd_rows(std::int64_t rows, std::int64_t k, T* f, const Matrix<T>& g, Matrix<T>& r, double l1,
-          const std::vector<std::int64_t>& perm) {
-  if (l1 != 0.0)
-    for (std::int64_t i = 0; i < rows * k; ++i) r.data()[i] -= static_cast<T>(l1);
-  return la::cd_sweep(rows, k, f, g.data(), r.data(), perm.data());
-}
+ private:
+  std::int64_t k_;
+  bool shuffle_;
+  rng::NumpyRandomState rng_;
+  std::vector<std::int64_t> order_;
+  T violation_ = 0;
+};
 
+/// scikit-learn's cd stopping rule: stop when the iteration's violation, summed over all ranks,
+/// is at most tol times the first iteration's (at once when that one is 0).
 template <typename T>
-T cd_half_step(DistFactor<T>& f, Matrix<T>& g, Matrix<T>& r, double l1, double l2,
-               const std::vector<std::int64_t>& perm, PhaseTimers& timers) {
-  auto t = timers.scope(Phase::update);
-  fold_l2(g, l2);
-  return cd_rows(f.local().rows(), f.k(), f.local().data(), g, r, l1, perm);
-}
+class ViolationStopRule : public StopRule {
+ public:
+  ViolationStopRule(double tol, const mpi::Comm& all, const CdSweep<T>& sweep)
+      : tol_(tol), all_(all), sweep_(sweep) {}
+  void start(const SolverState* resume, const ErrorFn&) override {
+    violation_init_ = resume ? resume->violation_init : 0.0;
+  }
+  bool converged(std::int64_t it, const ErrorFn&, IterationInfo& info) override {
+    const double violation = all_.allreduce_sum(static_cast<double>(sweep_.violation()));
+    if (it == 1) violation_init_ = violation;
+    info.violation = violation_init_ == 0 ? 0.0 : violation / violation_init_;
+    return violation_init_ == 0 || violation / violation_init_ <= tol_;
+  }
+  void save(SolverState& state) const override { state.violation_init = violation_init_; }
+
+ private:
+  double tol_;
+  const mpi::Comm& all_;
+  const CdSweep<T>& sweep_;
+  double violation_init_ = 0;
+};
 
 }  // namespace
 
@@ -41,74 +78,9 @@ template <typename T>
 FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, std::uint32_t seed,
                  bool update_h, const SolverControl<T>& control) {
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  PhaseTimers& timers = products.timers();
-  const mpi::Comm& all = w.grid().all();
-  const std::int64_t k = w.k();
-  rng::NumpyRandomState rng(seed);  // a fresh stream, as sklearn's check_random_state(int)
-  const SolverState* resume = control.resume;
-  if (resume && resume->has_rng) rng.set_state(resume->rng);
-  std::vector<std::int64_t> order(static_cast<std::size_t>(k));
-  auto next_order = [&] {
-    if (params.shuffle) return rng.permutation(k);
-    std::iota(order.begin(), order.end(), 0);
-    return order;
-  };
-
-  FitResult result;
-  Matrix<T> gram, gram_w, r;
-  double violation_init = resume ? resume->violation_init : 0.0;
-  std::int64_t it = resume ? resume->iteration + 1 : 1;
-  for (; it <= params.max_iter; ++it) {
-    T local = 0;
-    if (update_h && products.one_pass_possible()) {
-      // Whole rows per rank: W's sweep and both products in one visit of X.
-      products.gram(ht, gram);
-      fold_l2(gram, penalties.l2_W);
-      const std::vector<std::int64_t> perm = next_order();
-      products.one_pass(
-          ht, w,
-          [&](Range panel, Matrix<T>& rp) {
-            auto t = timers.scope(Phase::update);
-            local += cd_rows(panel.size, k, w.local().data() + panel.begin * k, gram, rp,
-                             penalties.l1_W, perm);
-          },
-          r, gram_w);
-      local += cd_half_step(ht, gram_w, r, penalties.l1_H, penalties.l2_H, next_order(), timers);
-    } else {
-      products.gram(ht, gram);
-      products.x_times_ht(ht, w.layout(), r);
-      local = cd_half_step(w, gram, r, penalties.l1_W, penalties.l2_W, next_order(), timers);
-    }
-    if (update_h && !products.one_pass_possible()) {
-      products.gram(w, gram);
-      products.xt_times_w(w, ht.layout(), r);
-      local += cd_half_step(ht, gram, r, penalties.l1_H, penalties.l2_H, next_order(), timers);
-    }
-    const double violation = all.allreduce_sum(static_cast<double>(local));
-    if (it == 1) violation_init = violation;
-    IterationInfo info;
-    info.iteration = it;
-    info.violation = violation_init == 0 ? 0.0 : violation / violation_init;
-    info.seconds = elapsed();
-    if (control.observer) control.observer(info);
-    if (violation_init == 0 || violation / violation_init <= params.tol) break;
-    SolverState state;
-    state.iteration = it;
-    state.violation_init = violation_init;
-    state.has_rng = params.shuffle;
-    if (params.shuffle) state.rng = rng.state();
-    if (interrupted_at_boundary(control, state, params.max_iter, w, ht, elapsed(), result)) {
-      return result;
-    }
-  }
-  result.n_iter = std::min(it, params.max_iter);
-  result.seconds = elapsed();
-  result.reconstruction_err = std::sqrt(products.squared_residual(w, ht));
-  return result;
+  CdSweep<T> step(w.k(), params.shuffle, seed);
+  ViolationStopRule<T> stop(params.tol, w.grid().all(), step);
+  return alternate(products, w, ht, params, penalties, update_h, control, step, stop);
 }
 
 template FitResult fit_cd<double>(DistProducts<double>&, DistFactor<double>&, DistFactor<double>&,

@@ -1,5 +1,7 @@
 #pragma once
 /// @file Solvers for scikit-learn's NMF objective on distributed data, and what they report.
+/// Every solver runs in the one alternating loop of nmf/alternating.hpp; a solver is its
+/// half-step (there) and its stop rule (StopRule, here).
 
 #include <cstdint>
 #include <functional>
@@ -52,29 +54,33 @@ struct FitResult {
   SolverState state;
 };
 
-/// Offers the boundary after iteration `state.iteration` to `control.at_boundary` (only when the
-/// run has iterations left); when the hook asks to stop, fills `result` as an interrupted run
-/// and returns true. Shared by every solver's loop.
-template <typename T>
-bool interrupted_at_boundary(const SolverControl<T>& control, const SolverState& state,
-                             std::int64_t max_iter, const DistFactor<T>& w, const DistFactor<T>& ht,
-                             double seconds, FitResult& result) {
-  if (state.iteration >= max_iter || !control.at_boundary) return false;
-  if (!control.at_boundary(state, w, ht)) return false;
-  result.interrupted = true;
-  result.state = state;
-  result.n_iter = state.iteration;
-  result.seconds = seconds;
-  return true;
-}
+/// The reconstruction error with the current factors (collective; nmf/objective.hpp).
+using ErrorFn = std::function<double()>;
 
-/// The stopping rule of scikit-learn's multiplicative-update solver (spec §5.2): every 10th
-/// iteration, stop when (previous error - error) / error at init < tol; never when tol == 0.
-class MuStopRule {
+/// When an alternating run stops. The loop calls `start` once, then `converged` after every
+/// iteration; `save` records what a resumed run needs to stop where this one would have.
+class StopRule {
+ public:
+  virtual ~StopRule() = default;
+  /// Before the first iteration: from `resume`, or fresh (`error` may be evaluated then).
+  virtual void start(const SolverState* resume, const ErrorFn& error) = 0;
+  /// After iteration `it`: records what it measured in `info`; true when the run should stop.
+  virtual bool converged(std::int64_t it, const ErrorFn& error, IterationInfo& info) = 0;
+  virtual void save(SolverState& state) const = 0;
+  /// FitResult::error_at_init: 0 when the rule never evaluates the error at init.
+  virtual double error_at_init() const { return 0.0; }
+};
+
+/// The stopping rule of scikit-learn's multiplicative-update solver (spec §5.2), also anls-bpp's:
+/// every 10th iteration, stop when (previous error - error) / error at init < tol; never when
+/// tol == 0.
+class MuStopRule : public StopRule {
  public:
   MuStopRule(double tol, double error_at_init, double previous_error)
       : tol_(tol), init_(error_at_init), prev_(previous_error) {}
   MuStopRule(double tol, double error_at_init) : MuStopRule(tol, error_at_init, error_at_init) {}
+  /// The errors come from `start`.
+  explicit MuStopRule(double tol) : MuStopRule(tol, std::numeric_limits<double>::quiet_NaN()) {}
   double previous() const { return prev_; }
   /// Whether the error must be computed after iteration `it`.
   bool due(std::int64_t it) const { return tol_ > 0 && it % 10 == 0; }
@@ -85,50 +91,35 @@ class MuStopRule {
     return false;
   }
 
+  void start(const SolverState* resume, const ErrorFn& error) override {
+    init_ = resume ? resume->error_at_init : error();
+    prev_ = resume ? resume->previous_error : init_;
+  }
+  bool converged(std::int64_t it, const ErrorFn& error, IterationInfo& info) override {
+    info.error = std::numeric_limits<double>::quiet_NaN();
+    if (!due(it)) return false;
+    info.error = error();
+    return update(info.error);
+  }
+  void save(SolverState& state) const override {
+    state.error_at_init = init_;
+    state.previous_error = prev_;
+  }
+  double error_at_init() const override { return init_; }
+
  private:
   double tol_, init_, prev_;
 };
 
 /// Whether the solver reads a dense X once per iteration where ranks hold whole rows
-/// (DistProducts::one_pass): mu with the Frobenius loss and cd.
+/// (DistProducts::one_pass): mu with the Frobenius loss and cd. The alternating loop takes
+/// its schedule from this, so grid planning (app) and the loop agree.
 inline bool uses_one_pass(const NmfParams& p) {
   return p.solver == Solver::cd || (p.solver == Solver::mu && p.beta() == 2.0);
 }
 
-/// How an iteration of a solver that stops like mu ended.
-enum class IterationEnd { go_on, converged, interrupted };
-
-/// The end of iteration `it` of a solver that stops like mu (mu, anls-bpp): the error when the
-/// rule is due (`error()`), the observer's report, then the boundary offered to the control;
-/// on `interrupted`, `result` is filled as an interrupted run. Shared by those solvers' loops.
-template <typename T, typename ErrorFn, typename ElapsedFn>
-IterationEnd end_mu_like_iteration(std::int64_t it, MuStopRule& stop, ErrorFn&& error,
-                                   ElapsedFn&& elapsed, const SolverControl<T>& control,
-                                   std::int64_t max_iter, const DistFactor<T>& w,
-                                   const DistFactor<T>& ht, FitResult& result) {
-  IterationInfo info;
-  info.iteration = it;
-  info.error = std::numeric_limits<double>::quiet_NaN();
-  bool done = false;
-  if (stop.due(it)) {
-    info.error = error();
-    done = stop.update(info.error);
-  }
-  info.seconds = elapsed();
-  if (control.observer) control.observer(info);
-  if (done) return IterationEnd::converged;
-  SolverState state;
-  state.iteration = it;
-  state.error_at_init = result.error_at_init;
-  state.previous_error = stop.previous();
-  if (interrupted_at_boundary(control, state, max_iter, w, ht, elapsed(), result)) {
-    return IterationEnd::interrupted;
-  }
-  return IterationEnd::go_on;
-}
-
-/// scikit-learn's multiplicative-update solver for beta = 2 (spec §5). Updates W and, when
-/// `update_h`, Ht = H^T in place. Collective over the grid of `products`.
+/// scikit-learn's multiplicative-update solver (spec §5). Updates W and, when `update_h`,
+/// Ht = H^T in place. Collective over the grid of `products`.
 template <typename T>
 FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, bool update_h,
@@ -144,8 +135,7 @@ FitResult fit_cd(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
 
 /// Alternating non-negative least squares (--solver anls-bpp): each half-step solves its factor
 /// exactly, row by row, for cd's objective (Frobenius loss, penalties folded in the same way)
-/// by block principal pivoting (la/nnls.hpp). Stops like mu: every 10th iteration, when the
-/// error's decrease relative to the error at init falls below tol (never when tol == 0).
+/// by block principal pivoting (la/nnls.hpp). Stops like mu (MuStopRule).
 template <typename T>
 FitResult fit_anls_bpp(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                        const NmfParams& params, const Penalties& penalties, bool update_h,
