@@ -214,9 +214,9 @@ class Checkpointer {
     if (hooks_.at_boundary) hooks_.at_boundary(comm_, state.iteration);
     const double since =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_write_).count();
-    std::int64_t flags[3] = {stop_signal_received() ? 1 : 0,
-                             root && c.seconds > 0 && since >= c.seconds ? 1 : 0,
-                             c.every > 0 && state.iteration % c.every == 0 ? 1 : 0};
+    std::int64_t flags[3] = {
+        stop_signal_received() ? 1 : 0, root && c.seconds > 0 && since >= c.seconds ? 1 : 0,
+        c.every > 0 && state.iteration > 0 && state.iteration % c.every == 0 ? 1 : 0};
     comm_.allreduce_sum(flags, 3);
     if (flags[0] + flags[1] + flags[2] == 0) return false;
     info_.state = state;

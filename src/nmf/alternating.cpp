@@ -124,6 +124,24 @@ FitResult alternate(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& 
   FitResult result;
   result.error_at_init = stop.error_at_init();
   Iteration<T> iteration{products, w, ht, beta, penalties, step};
+  // The boundary after iteration `it`: the hook may stop the run there (a checkpoint).
+  auto stopped_at = [&](std::int64_t it) {
+    if (it >= params.max_iter || !control.at_boundary) return false;
+    SolverState state;
+    state.iteration = it;
+    step.save(state);
+    stop.save(state);
+    const double seconds = elapsed();  // the hook's own time (a checkpoint) not included
+    if (!control.at_boundary(state, w, ht)) return false;
+    result.interrupted = true;
+    result.state = state;
+    result.n_iter = it;
+    result.seconds = seconds;
+    return true;
+  };
+  // The starting point is a boundary too: a stop asked for before the first iteration (a
+  // signal while X was being read) checkpoints the initial W and H.
+  if (!resume && stopped_at(0)) return result;
   std::int64_t it = resume ? resume->iteration + 1 : 1;
   for (; it <= params.max_iter; ++it) {
     if (one_pass) {
@@ -137,20 +155,7 @@ FitResult alternate(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& 
     info.seconds = elapsed();
     if (control.observer) control.observer(info);
     if (converged) break;
-    if (it < params.max_iter && control.at_boundary) {
-      SolverState state;
-      state.iteration = it;
-      step.save(state);
-      stop.save(state);
-      const double seconds = elapsed();  // the hook's own time (a checkpoint) not included
-      if (control.at_boundary(state, w, ht)) {
-        result.interrupted = true;
-        result.state = state;
-        result.n_iter = it;
-        result.seconds = seconds;
-        return result;
-      }
-    }
+    if (stopped_at(it)) return result;
   }
   result.n_iter = std::min(it, params.max_iter);
   result.seconds = elapsed();
