@@ -755,6 +755,20 @@ def _(tmp):
     return f"{len(rows)} table rows; {lines[-1][:80]}"
 
 
+@case("verbose: cd's table shows '-' where the error is not computed, never a false 0")
+def _(tmp):
+    res = dnmf(tmp, "fit", "data.h5", "--n-components", "3", "--solver", "cd", "--init",
+               "random", "--random-state", "0", "--max-iter", "20", "--verbose", "--output",
+               "cdv.h5")
+    expect_fit_ok(res, os.path.join(tmp, "cdv.h5"))
+    rows = re.findall(r"^\s*(\d+)\s+(\S+)\s+(\S+)\s+([0-9.]+)\s*$", res.out, re.M)
+    check(len(rows) >= 2, f"no iteration rows in {res.out[:300]!r}")
+    errors = {r[1] for r in rows}
+    check(errors == {"-"}, f"error column {sorted(errors)!r}, expected only '-'")
+    check(all(r[2] != "-" for r in rows), "violation column empty")
+    return f"{len(rows)} rows, error column '-', violation shown"
+
+
 # ----------------------------------------------------------------------------------------
 def run_cases(tmp, selected, grep):
     """Runs the selected cases in tmp; prints one line each; returns the failure lines."""

@@ -16,7 +16,8 @@ namespace dnmf {
 /// What an observer sees after each outer iteration (rank-local; identical on all ranks).
 struct IterationInfo {
   std::int64_t iteration = 0;
-  double error = 0;    ///< sqrt(2 D_beta) when computed at this iteration, else NaN
+  /// sqrt(2 D_beta) when computed at this iteration, else NaN (cd never computes it in the loop)
+  double error = std::numeric_limits<double>::quiet_NaN();
   double seconds = 0;  ///< wall time since the solver started
   double violation = std::numeric_limits<double>::quiet_NaN();  ///< cd: violation / first one
 };
