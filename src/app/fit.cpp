@@ -28,14 +28,7 @@ io::DatasetInfo probe_init(const mpi::Comm& comm, const std::string& spec, const
   }
   const io::DatasetInfo d =
       io::probe_dense(comm, io::parse_object_path(spec, std::string("/") + name));
-  auto dim_error = [&](const char* which, std::int64_t want, std::int64_t got) {
-    return InputError("Array with wrong " + std::string(which) +
-                      " dimension passed to NMF (input " + name + "). Expected " +
-                      std::to_string(want) + ", but got " + std::to_string(got) + " (" + spec +
-                      ")");
-  };
-  if (d.rows != rows) throw dim_error("first", rows, d.rows);
-  if (d.cols != cols) throw dim_error("second", cols, d.cols);
+  check_factor_shape(name, spec, d.rows, d.cols, rows, cols);
   if (d.type != type) {
     throw InputError(std::string("H and W should have the same dtype as X (") + to_string(type) +
                      "); " + spec + " holds " + to_string(d.type));
@@ -298,6 +291,7 @@ void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w, c
     facts.grid = plan.shape;
     facts.dtype = plan.type;
     facts.fit_seconds = result.seconds;
+    facts.seed = static_cast<std::int64_t>(model.seed_used_);
     write_factors(comm, cfg.output, w, &model.components(),
                   in.feature_names.size() == static_cast<std::size_t>(p)
                       ? in.feature_names
@@ -305,14 +299,17 @@ void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w, c
                   io::model_attributes(facts));
   }
   if (params.verbose) report_phases(comm, timers, result.n_iter, result.bytes_received, out);
+  // After a resume the time covers only the iterations run now.
+  const std::int64_t run_now =
+      result.n_iter - (plan.saved ? plan.saved->state.iteration : std::int64_t{0});
   if (root) {
     out << "dnmf fit: " << n << "x" << p << " k=" << plan.k
         << " solver=" << to_string(params.solver) << " init=" << to_string(model.init_used_)
-        << " grid=" << plan.shape.str() << " n_iter_=" << model.n_iter_
+        << " seed=" << model.seed_used_ << " grid=" << plan.shape.str()
+        << " n_iter_=" << model.n_iter_
         << " reconstruction_err_=" << fmt("%.10g", model.reconstruction_err_)
         << " time=" << fmt("%.3f", result.seconds) << "s ("
-        << fmt("%.4g",
-               result.seconds / static_cast<double>(std::max<std::int64_t>(result.n_iter, 1)))
+        << fmt("%.4g", result.seconds / static_cast<double>(std::max<std::int64_t>(run_now, 1)))
         << " s/iter) -> " << cfg.output << "\n"
         << std::flush;
   }

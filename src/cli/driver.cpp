@@ -240,13 +240,30 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
     // text, so a bad value is the same error everywhere.
     if (cmd.name == "fit") {
       app::RunConfig config;
-      mpi::agree(world, [&] { config = to_run_config(cmd.settings); });
+      mpi::agree(world, [&] {
+        config = to_run_config(cmd.settings);
+        check_whole_file("--output", cmd.output,
+                         "the model's objects are /W, /H, /feature_names, /component_names");
+      });
       config.input = cmd.input;
       config.output = cmd.output;
+      const NmfParams& p = config.params;
+      if (rank == 0 && p.init != Init::custom &&
+          (!config.init_W.empty() || !config.init_H.empty())) {
+        // scikit-learn 1.6's words (two spaces included), from NMF._check_w_h.
+        std::cerr << "RuntimeWarning: When init!='custom', provided W or H are ignored. Set  "
+                     "init='custom' to use them as initialization.\n"
+                  << std::flush;
+      }
       return app::fit(world, config, std::cout, hooks);
     } else if (cmd.name == "transform" || cmd.name == "inverse-transform") {
       app::ApplyConfig config;
-      mpi::agree(world, [&] { config = apply_config(cmd); });
+      mpi::agree(world, [&] {
+        config = apply_config(cmd);
+        check_whole_file("--output", cmd.output,
+                         cmd.name == "transform" ? "the output's objects are /W, /component_names"
+                                                 : "the output's objects are /X, /feature_names");
+      });
       if (cmd.name == "transform") {
         app::transform(world, config, std::cout);
       } else {
