@@ -129,7 +129,14 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   CLI::App* convert = app.add_subcommand("convert", "Matrix Market (.mtx) to an HDF5 CSR group");
   std::string convert_src, convert_dst;
   convert->add_option("source", convert_src, "SRC.mtx")->required();
-  convert->add_option("target", convert_dst, "DST.h5 (object /X) or DST.h5:/path")->required();
+  convert
+      ->add_option("target", convert_dst,
+                   "DST.h5 (object /X) or DST.h5:/path; an existing file keeps its other "
+                   "objects")
+      ->required();
+  bool convert_overwrite = false;
+  convert->add_flag("--overwrite", convert_overwrite,
+                    "replace the object if DST already holds it (other objects are kept)");
 
   CLI::App* info = app.add_subcommand("info", "print shape, dtype and the per-rank memory plan");
   std::string info_input;
@@ -195,6 +202,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     cmd.name = "convert";
     cmd.input = convert_src;
     cmd.output = convert_dst;
+    cmd.settings = {{"overwrite", convert_overwrite ? "1" : "0"}};
   } else {
     cmd.name = "info";
     cmd.input = info_input;
@@ -270,7 +278,9 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
         app::inverse_transform(world, config, std::cout);
       }
     } else if (cmd.name == "convert") {
-      app::convert(world, app::ConvertConfig{cmd.input, cmd.output}, std::cout);
+      app::convert(world,
+                   app::ConvertConfig{cmd.input, cmd.output, get(cmd.settings, "overwrite") == "1"},
+                   std::cout);
     } else {
       app::info(world, app::InfoConfig{cmd.input, cmd.info_ranks, cmd.info_k}, std::cout);
     }
