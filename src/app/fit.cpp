@@ -160,8 +160,23 @@ FitInputs<T> load_inputs(const ProcessGrid& grid, const FitPlan& plan, bool verb
     read_h_as_ht(grid.all(), plan.h0.path, *in.ht0);
     read_w(grid.all(), plan.w0.path, *in.w0);
   }
-  in.feature_names =
-      io::read_strings(grid.all(), io::ObjectPath{plan.x.path.file, "/feature_names"});
+  // /feature_names, or an AnnData file's var index. A wrong length is a mistake in the file;
+  // names that are not strings are dropped, as scikit-learn keeps only all-string names.
+  io::NameList names = io::read_feature_names(grid.all(), plan.x.path.file);
+  mpi::agree(grid.all(), [&] {
+    if (names.strings && !names.path.object.empty() && names.length != plan.x.cols) {
+      throw InputError("'" + names.path.str() + "' holds " + std::to_string(names.length) +
+                       " feature names, but X (" + plan.x.path.str() + ") has " +
+                       std::to_string(plan.x.cols) + " features");
+    }
+  });
+  if (!names.strings && root) {
+    std::cerr << "UserWarning: the feature names in '" << names.path.str() << "' are " << names.type
+              << ", not strings; they are ignored (scikit-learn keeps feature "
+              << "names only when all are strings)\n"
+              << std::flush;
+  }
+  in.feature_names = std::move(names.values);
   return in;
 }
 

@@ -60,6 +60,21 @@ void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range
 /// absent object gives an empty list. Collective.
 std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& path);
 
+/// Names stored with a matrix (its features), as found by read_feature_names.
+struct NameList {
+  ObjectPath path;                  ///< the dataset they come from (object empty: none found)
+  bool strings = true;              ///< false: the dataset holds another type (e.g. integers)
+  std::string type;                 ///< that other type's class, for messages ("integer", ...)
+  std::int64_t length = 0;          ///< the dataset's length
+  std::vector<std::string> values;  ///< the names, when they are strings
+};
+
+/// The feature names stored in `file`: its /feature_names dataset, or, when there is none, an
+/// AnnData (.h5ad) var index: the dataset named by the `_index` attribute of the /var group
+/// (usually /var/_index). A dataset of another type than strings gives strings = false and no
+/// values (the caller warns); strings in a dataset that is not 1-D are InputError. Collective.
+NameList read_feature_names(const mpi::Comm& comm, const std::string& file);
+
 /// An attribute value for the model file.
 struct Attribute {
   enum class Kind { real, integer, text, integers } kind;
