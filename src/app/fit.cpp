@@ -313,10 +313,10 @@ void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w, c
                       : std::vector<std::string>{},
                   io::model_attributes(facts));
   }
-  if (params.verbose) report_phases(comm, timers, result.n_iter, result.bytes_received, out);
-  // After a resume the time covers only the iterations run now.
+  // After a resume the time and the bytes cover only the iterations run now.
   const std::int64_t run_now =
       result.n_iter - (plan.saved ? plan.saved->state.iteration : std::int64_t{0});
+  if (params.verbose) report_phases(comm, timers, run_now, result.bytes_received, out);
   if (root) {
     out << "dnmf fit: " << n << "x" << p << " k=" << plan.k
         << " solver=" << to_string(params.solver) << " init=" << to_string(model.init_used_)
