@@ -30,7 +30,14 @@ void convert(const mpi::Comm& comm, const ConvertConfig& cfg, std::ostream& out)
     }
     const io::ObjectPath dst = io::parse_object_path(target, "/X");
     // Refused before the (possibly long) read: an object already there is the user's.
-    if (!cfg.overwrite && io::file_has_object(dst.file, dst.object)) {
+    bool present = false;
+    try {
+      present = io::file_has_object(dst.file, dst.object);
+    } catch (const IoError& e) {
+      throw IoError(std::string(e.what()) + "; convert adds to an existing DST and never " +
+                    "replaces a file that is not HDF5: remove it or choose another DST");
+    }
+    if (!cfg.overwrite && present) {
       throw UsageError("convert: '" + dst.file + "' already holds '" + dst.object +
                        "'; give --overwrite to replace it (the file's other objects are kept)");
     }

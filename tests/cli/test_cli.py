@@ -1071,6 +1071,14 @@ def _(tmp):
             check(fh.read() == blob, f"existing.h5 changed after the refusal of {obj}")
         check(sorted(os.listdir(folder)) == ["existing.h5", "other.mtx", "src.mtx"],
               f"leftovers: {sorted(os.listdir(folder))}")
+    # A file that is not HDF5 cannot be added to, and is not replaced either.
+    with open(os.path.join(folder, "notes.h5"), "w") as fh:
+        fh.write("my notes\n")
+    res = dnmf(folder, "convert", "src.mtx", "notes.h5")
+    details.append(expect_error(res, 4, ["notes.h5", "not an HDF5 file"])[:30])
+    with open(os.path.join(folder, "notes.h5")) as fh:
+        check(fh.read() == "my notes\n", "notes.h5 was replaced")
+    os.remove(os.path.join(folder, "notes.h5"))
     res = dnmf(folder, "convert", "src.mtx", "existing.h5:/counts", ranks=1)
     check(res.rc == 0, f"convert: exit {res.rc}: {res.summary()}")
     before = snapshot(target, skip=("/counts",))
