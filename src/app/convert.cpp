@@ -1,4 +1,5 @@
-// `dnmf convert`: a Matrix Market file to an HDF5 CSR group.
+// `dnmf convert`: a Matrix Market file to an HDF5 CSR group, in a new file or added to an
+// existing one.
 
 #include <chrono>
 
@@ -27,11 +28,26 @@ void convert(const mpi::Comm& comm, const ConvertConfig& cfg, std::ostream& out)
           "'%%MatrixMarket ...', plain or gzip-compressed), got '" +
           source + "'");
     }
+    const io::ObjectPath dst = io::parse_object_path(target, "/X");
+    // Refused before the (possibly long) read: an object already there is the user's.
+    bool present = false;
+    try {
+      present = io::file_has_object(dst.file, dst.object);
+    } catch (const IoError& e) {
+      throw IoError(std::string(e.what()) + "; convert adds to an existing DST and never " +
+                    "replaces a file that is not HDF5: remove it or choose another DST");
+    }
+    if (!cfg.overwrite && present) {
+      throw UsageError("convert: '" + dst.file + "' already holds '" + dst.object +
+                       "'; give --overwrite to replace it (the file's other objects are kept)");
+    }
     io::MatrixMarketHeader header;
     const Csr<double> c = io::read_matrix_market(source, &header);
-    const io::ObjectPath dst = io::parse_object_path(target, "/X");
     const std::int64_t bytes = (c.rows + 1 + 2 * c.nnz()) * std::int64_t{8};
-    io::AtomicFileWriter file(self, dst.file, false, bytes);
+    // The object joins an existing file: written into a copy of it, renamed over it when done.
+    io::AtomicFileWriter file(self, dst.file, false, bytes,
+                              io::AtomicFileWriter::Start::copy_of_target);
+    if (file.has_object(dst.object)) file.remove_object(dst.object);  // --overwrite
     file.create_group(dst.object);
     file.write_vector(dst.object + "/indptr", c.rows + 1, 0, c.rows + 1, c.indptr.data());
     file.write_vector(dst.object + "/indices", c.nnz(), 0, c.nnz(), c.indices.data());

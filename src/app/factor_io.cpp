@@ -1,8 +1,21 @@
 #include "factor_io.hpp"
 
+#include "dnmf/core/error.hpp"
 #include "dnmf/io/sparse.hpp"
 
 namespace dnmf::app {
+
+void check_factor_shape(const char* name, const std::string& where, std::int64_t rows,
+                        std::int64_t cols, std::int64_t want_rows, std::int64_t want_cols) {
+  auto dim_error = [&](const char* which, std::int64_t want, std::int64_t got) {
+    return InputError("Array with wrong " + std::string(which) +
+                      " dimension passed to NMF (input " + name + "). Expected " +
+                      std::to_string(want) + ", but got " + std::to_string(got) + " (" + where +
+                      ")");
+  };
+  if (rows != want_rows) throw dim_error("first", want_rows, rows);
+  if (cols != want_cols) throw dim_error("second", want_cols, cols);
+}
 
 template <typename T>
 void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht) {
@@ -76,7 +89,7 @@ void write_factors(const mpi::Comm& comm, const std::string& output, const DistF
   template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);    \
   template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);             \
   template void read_w<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);          \
-  template std::int64_t factor_bytes<T>(const DistFactor<T>&, const DistFactor<T>*);          \
+  template std::int64_t factor_bytes<T>(const DistFactor<T>&, const DistFactor<T>*);         \
   template void write_w_and_h<T>(io::AtomicFileWriter&, const DistFactor<T>&,                \
                                  const DistFactor<T>*);                                      \
   template void write_factors<T>(const mpi::Comm&, const std::string&, const DistFactor<T>&, \

@@ -11,6 +11,12 @@
 
 namespace dnmf::app {
 
+/// Checks a factor's shape as scikit-learn's _check_init does: InputError "Array with wrong
+/// first (second) dimension passed to NMF (input NAME). Expected .., but got .. (WHERE)".
+/// Shared by fit's custom init and transform's model H.
+void check_factor_shape(const char* name, const std::string& where, std::int64_t rows,
+                        std::int64_t cols, std::int64_t want_rows, std::int64_t want_cols);
+
 /// Reads X's block for this rank (timed as I/O). Collective.
 template <typename T>
 void read_x(const io::DatasetInfo& info, DistMatrix<T>& x, PhaseTimers& timers);

@@ -28,14 +28,7 @@ io::DatasetInfo probe_init(const mpi::Comm& comm, const std::string& spec, const
   }
   const io::DatasetInfo d =
       io::probe_dense(comm, io::parse_object_path(spec, std::string("/") + name));
-  auto dim_error = [&](const char* which, std::int64_t want, std::int64_t got) {
-    return InputError("Array with wrong " + std::string(which) +
-                      " dimension passed to NMF (input " + name + "). Expected " +
-                      std::to_string(want) + ", but got " + std::to_string(got) + " (" + spec +
-                      ")");
-  };
-  if (d.rows != rows) throw dim_error("first", rows, d.rows);
-  if (d.cols != cols) throw dim_error("second", cols, d.cols);
+  check_factor_shape(name, spec, d.rows, d.cols, rows, cols);
   if (d.type != type) {
     throw InputError(std::string("H and W should have the same dtype as X (") + to_string(type) +
                      "); " + spec + " holds " + to_string(d.type));
@@ -166,8 +159,23 @@ FitInputs<T> load_inputs(const ProcessGrid& grid, const FitPlan& plan, bool verb
     read_h_as_ht(grid.all(), plan.h0.path, *in.ht0);
     read_w(grid.all(), plan.w0.path, *in.w0);
   }
-  in.feature_names =
-      io::read_strings(grid.all(), io::ObjectPath{plan.x.path.file, "/feature_names"});
+  // /feature_names, or an AnnData file's var index. A wrong length is a mistake in the file;
+  // names that are not strings are dropped, as scikit-learn keeps only all-string names.
+  io::NameList names = io::read_feature_names(grid.all(), plan.x.path.file);
+  mpi::agree(grid.all(), [&] {
+    if (names.strings && !names.path.object.empty() && names.length != plan.x.cols) {
+      throw InputError("'" + names.path.str() + "' holds " + std::to_string(names.length) +
+                       " feature names, but X (" + plan.x.path.str() + ") has " +
+                       std::to_string(plan.x.cols) + " features");
+    }
+  });
+  if (!names.strings && root) {
+    std::cerr << "UserWarning: the feature names in '" << names.path.str() << "' are " << names.type
+              << ", not strings; they are ignored (scikit-learn keeps feature "
+              << "names only when all are strings)\n"
+              << std::flush;
+  }
+  in.feature_names = std::move(names.values);
   return in;
 }
 
@@ -297,21 +305,25 @@ void write_model(const mpi::Comm& comm, NMF<T>& model, const DistFactor<T>& w, c
     facts.grid = plan.shape;
     facts.dtype = plan.type;
     facts.fit_seconds = result.seconds;
+    facts.seed = static_cast<std::int64_t>(model.seed_used_);
     write_factors(comm, cfg.output, w, &model.components(),
                   in.feature_names.size() == static_cast<std::size_t>(p)
                       ? in.feature_names
                       : std::vector<std::string>{},
                   io::model_attributes(facts));
   }
-  if (params.verbose) report_phases(comm, timers, result.n_iter, result.bytes_received, out);
+  // After a resume the time and the bytes cover only the iterations run now.
+  const std::int64_t run_now =
+      result.n_iter - (plan.saved ? plan.saved->state.iteration : std::int64_t{0});
+  if (params.verbose) report_phases(comm, timers, run_now, result.bytes_received, out);
   if (root) {
     out << "dnmf fit: " << n << "x" << p << " k=" << plan.k
         << " solver=" << to_string(params.solver) << " init=" << to_string(model.init_used_)
-        << " grid=" << plan.shape.str() << " n_iter_=" << model.n_iter_
+        << " seed=" << model.seed_used_ << " grid=" << plan.shape.str()
+        << " n_iter_=" << model.n_iter_
         << " reconstruction_err_=" << fmt("%.10g", model.reconstruction_err_)
         << " time=" << fmt("%.3f", result.seconds) << "s ("
-        << fmt("%.4g",
-               result.seconds / static_cast<double>(std::max<std::int64_t>(result.n_iter, 1)))
+        << fmt("%.4g", result.seconds / static_cast<double>(std::max<std::int64_t>(run_now, 1)))
         << " s/iter) -> " << cfg.output << "\n"
         << std::flush;
   }

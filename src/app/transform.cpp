@@ -5,6 +5,7 @@
 #include "dnmf/app/commands.hpp"
 #include "dnmf/io/model_file.hpp"
 #include "dnmf/nmf/estimator.hpp"
+#include "dnmf/nmf/init.hpp"
 #include "factor_io.hpp"
 #include "plan.hpp"
 #include "report.hpp"
@@ -30,12 +31,9 @@ ModelFile read_model(const mpi::Comm& comm, const std::string& path) {
   const io::DatasetInfo h = io::probe_dense(comm, io::ObjectPath{path, "/H"});
   mpi::agree(comm, [&] {
     const io::ModelFacts facts = io::model_facts(attrs, path);
-    if (h.rows != facts.n_components || h.cols != facts.n_features) {
-      throw InputError("'" + path + "': /H is " + std::to_string(h.rows) + " x " +
-                       std::to_string(h.cols) + ", but the attributes say " +
-                       std::to_string(facts.n_components) + " x " +
-                       std::to_string(facts.n_features));
-    }
+    // The model's H is checked like a custom init (scikit-learn's _check_init in transform).
+    check_factor_shape("H", "model " + path + ":/H", h.rows, h.cols, facts.n_components,
+                       facts.n_features);
     m.params = facts.params;
     m.n_components = facts.n_components;
     m.n_features = facts.n_features;
@@ -51,6 +49,9 @@ NMF<T> load_model(const ProcessGrid& grid, const ModelFile& model_file, const Ax
   NMF<T> model(model_file.params);
   DistFactor<T> ht(grid, FactorSide::features, axis, model_file.n_components);
   read_h_as_ht(grid.all(), io::ObjectPath{model_file.path, "/H"}, ht);
+  // Negative, all-zero or non-finite: refused as scikit-learn refuses such an H.
+  naming_input("model " + model_file.path + ":/H",
+               [&] { mpi::agree(grid.all(), [&] { check_custom_factor(ht, "H"); }); });
   model.set_components(std::move(ht));
   return model;
 }
@@ -132,6 +133,15 @@ void transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out)
       throw InputError("X has " + std::to_string(xinfo.cols) + " features, but NMF is expecting " +
                        std::to_string(model.n_features) + " features as input (" + input +
                        " vs model " + model_path + ")");
+    }
+    // scikit-learn does not cast H to X's dtype (integers in X become float64).
+    const io::ElementType x_type = compute_type(xinfo, std::nullopt);
+    if (model.type != x_type) {
+      const std::string h_type =
+          model.type == io::ElementType::integer ? std::string("int64") : to_string(model.type);
+      throw InputError("H should have the same dtype as X. Got H.dtype = " + h_type + ". (model " +
+                       model_path + " holds " + h_type + ", " + input + " is " + to_string(x_type) +
+                       ")");
     }
   });
   if (model.type == io::ElementType::float32) {

@@ -129,7 +129,14 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   CLI::App* convert = app.add_subcommand("convert", "Matrix Market (.mtx) to an HDF5 CSR group");
   std::string convert_src, convert_dst;
   convert->add_option("source", convert_src, "SRC.mtx")->required();
-  convert->add_option("target", convert_dst, "DST.h5 (object /X) or DST.h5:/path")->required();
+  convert
+      ->add_option("target", convert_dst,
+                   "DST.h5 (object /X) or DST.h5:/path; an existing file keeps its other "
+                   "objects")
+      ->required();
+  bool convert_overwrite = false;
+  convert->add_flag("--overwrite", convert_overwrite,
+                    "replace the object if DST already holds it (other objects are kept)");
 
   CLI::App* info = app.add_subcommand("info", "print shape, dtype and the per-rank memory plan");
   std::string info_input;
@@ -195,6 +202,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     cmd.name = "convert";
     cmd.input = convert_src;
     cmd.output = convert_dst;
+    cmd.settings = {{"overwrite", convert_overwrite ? "1" : "0"}};
   } else {
     cmd.name = "info";
     cmd.input = info_input;
@@ -246,20 +254,39 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
     // text, so a bad value is the same error everywhere.
     if (cmd.name == "fit") {
       app::RunConfig config;
-      mpi::agree(world, [&] { config = to_run_config(cmd.settings); });
+      mpi::agree(world, [&] {
+        config = to_run_config(cmd.settings);
+        check_whole_file("--output", cmd.output,
+                         "the model's objects are /W, /H, /feature_names, /component_names");
+      });
       config.input = cmd.input;
       config.output = cmd.output;
+      const NmfParams& p = config.params;
+      if (rank == 0 && p.init != Init::custom &&
+          (!config.init_W.empty() || !config.init_H.empty())) {
+        // scikit-learn 1.6's words (two spaces included), from NMF._check_w_h.
+        std::cerr << "RuntimeWarning: When init!='custom', provided W or H are ignored. Set  "
+                     "init='custom' to use them as initialization.\n"
+                  << std::flush;
+      }
       return app::fit(world, config, std::cout, hooks);
     } else if (cmd.name == "transform" || cmd.name == "inverse-transform") {
       app::ApplyConfig config;
-      mpi::agree(world, [&] { config = apply_config(cmd); });
+      mpi::agree(world, [&] {
+        config = apply_config(cmd);
+        check_whole_file("--output", cmd.output,
+                         cmd.name == "transform" ? "the output's objects are /W, /component_names"
+                                                 : "the output's objects are /X, /feature_names");
+      });
       if (cmd.name == "transform") {
         app::transform(world, config, std::cout);
       } else {
         app::inverse_transform(world, config, std::cout);
       }
     } else if (cmd.name == "convert") {
-      app::convert(world, app::ConvertConfig{cmd.input, cmd.output}, std::cout);
+      app::convert(world,
+                   app::ConvertConfig{cmd.input, cmd.output, get(cmd.settings, "overwrite") == "1"},
+                   std::cout);
     } else {
       app::info(world, app::InfoConfig{cmd.input, cmd.info_ranks, cmd.info_k}, std::cout);
     }

@@ -196,6 +196,14 @@ io::ElementType parse_dtype(const std::string& text) {
   throw UsageError("dtype: expected 'float64' or 'float32', got '" + text + "'");
 }
 
+void check_whole_file(const std::string& flag, const std::string& spec,
+                      const std::string& objects) {
+  const io::ObjectPath path = io::parse_object_path(spec, "");
+  if (path.object.empty()) return;
+  throw UsageError(flag + " names a whole file; use " + flag + " " + path.file + " (" + objects +
+                   "), not '" + spec + "'");
+}
+
 app::RunConfig to_run_config(const Settings& s) {
   app::RunConfig c;
   c.params = to_params(s);  // parameters first, as scikit-learn
@@ -208,11 +216,20 @@ app::RunConfig to_run_config(const Settings& s) {
   app::CheckpointPlan& k = c.checkpoint;
   k.path = get(s, "checkpoint");
   k.resume = get(s, "resume");
+  if (!k.path.empty())
+    check_whole_file("--checkpoint", k.path, "the checkpoint's objects are /W, /H");
   try {
     k.every = std::stoll(get(s, "checkpoint_every", "0"));
     k.seconds = std::stod(get(s, "checkpoint_seconds", "0"));
   } catch (const std::exception&) {
     throw UsageError("checkpoint_every / checkpoint_seconds: expected numbers");
+  }
+  // Absent means "no periodic checkpoints"; an explicit 0 would silently mean the same, which
+  // reads like "every iteration" to some: refuse it.
+  if (s.count("checkpoint_every") && k.every == 0) {
+    throw UsageError(
+        "checkpoint_every must be >= 1; leave it out to checkpoint only on signals and "
+        "--checkpoint-seconds");
   }
   if (k.every < 0 || k.seconds < 0) {
     throw UsageError("checkpoint_every and checkpoint_seconds must be >= 0");

@@ -126,6 +126,62 @@ std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& p
   return values;
 }
 
+NameList read_feature_names(const mpi::Comm& comm, const std::string& file) {
+  NameList names;
+  names.path.file = file;
+  std::string header;  // object, strings flag, length, type: rank 0 looks, all get it
+  mpi::agree(comm, [&] {
+    if (comm.rank() != 0) return;
+    h5::quiet();
+    h5::check_readable_file(file);
+    h5::File f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!f.ok()) throw IoError("cannot open '" + file + "' as HDF5");
+    std::string object;
+    if (h5::object_exists(f.get(), "/feature_names")) {
+      object = "/feature_names";  // dnmf's own convention wins over an AnnData index
+    } else if (h5::object_exists(f.get(), "/var")) {
+      h5::Group var(H5Gopen2(f.get(), "/var", H5P_DEFAULT));
+      const std::string index = var.ok() ? h5::string_attribute(var.get(), "_index") : "";
+      if (!index.empty() && index.find('/') == std::string::npos &&
+          h5::object_exists(f.get(), "/var/" + index)) {
+        object = "/var/" + index;
+      }
+    }
+    if (object.empty()) return;
+    const std::string where = file + ":" + object;
+    h5::Dataset d(H5Dopen2(f.get(), object.c_str(), H5P_DEFAULT));
+    if (!d.ok()) throw InputError("'" + where + "' must be a 1-D dataset of strings");
+    h5::Datatype type(H5Dget_type(d.get()));
+    h5::Dataspace space(H5Dget_space(d.get()));
+    const H5T_class_t cls = H5Tget_class(type.get());
+    const bool strings = cls == H5T_STRING;
+    if (strings && H5Sget_simple_extent_ndims(space.get()) != 1) {
+      throw InputError("'" + where + "' must be a 1-D dataset of strings");
+    }
+    const std::string kind = cls == H5T_INTEGER ? "integer" : cls == H5T_FLOAT ? "float" : "other";
+    header = object + "\n" + (strings ? "1" : "0") + "\n" +
+             std::to_string(H5Sget_simple_extent_npoints(space.get())) + "\n" + kind;
+  });
+  comm.bcast(header, 0);
+  if (header.empty()) return names;
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  for (int i = 0; i < 3; ++i) {
+    const std::size_t nl = header.find('\n', pos);
+    parts.push_back(header.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  names.path.object = parts[0];
+  names.strings = parts[1] == "1";
+  names.length = std::stoll(parts[2]);
+  if (names.strings) {
+    names.values = read_strings(comm, names.path);
+  } else {
+    names.type = header.substr(pos);
+  }
+  return names;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 template <typename T>

@@ -14,10 +14,21 @@
 namespace dnmf::io {
 namespace fs = std::filesystem;
 
+bool file_has_object(const std::string& file, const std::string& object) {
+  h5::quiet();
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return false;
+  h5::check_readable_file(file);
+  h5::File f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!f.ok()) throw IoError("cannot open '" + file + "' as HDF5");
+  return h5::object_exists(f.get(), object);
+}
+
 AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous,
-                                   std::int64_t data_bytes)
+                                   std::int64_t data_bytes, Start start)
     : comm_(comm), target_(std::move(target)), keep_previous_(keep_previous) {
   h5::quiet();
+  std::int64_t copied = 0;
   mpi::agree(comm_, [&] {
     if (comm_.rank() != 0) return;
     const fs::path t(target_);
@@ -32,13 +43,38 @@ AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bo
                     "' is not writable");
     }
     temp_ = (dir / ("." + t.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
-    if (data_bytes > 0) claim_space(temp_ + ".space", target_, data_bytes + hdf5_overhead_bytes);
+    std::int64_t existing = 0;
+    copied = start == Start::copy_of_target && fs::exists(t, ec) ? 1 : 0;
+    if (copied) {
+      // Its other objects must survive: only an HDF5 file can be added to.
+      h5::check_readable_file(target_);
+      existing = static_cast<std::int64_t>(fs::file_size(t, ec));
+      if (ec) throw IoError("cannot read the size of '" + target_ + "': " + ec.message());
+    }
+    if (data_bytes > 0) {  // the copy takes room too
+      claim_space(temp_ + ".space", target_, data_bytes + existing + hdf5_overhead_bytes);
+    }
+    if (copied) {
+      fs::copy_file(t, temp_, fs::copy_options::overwrite_existing, ec);
+      if (ec) {
+        std::remove(temp_.c_str());
+        throw IoError("cannot copy '" + target_ + "' to '" + temp_ + "': " + ec.message() +
+                      (ec == std::errc::no_space_on_device ? " (disk full?)" : ""));
+      }
+    }
   });
   comm_.bcast(temp_, 0);
+  comm_.bcast(&copied, 1, 0);
   h5::PropList fapl(H5Pcreate(H5P_FILE_ACCESS));
   H5Pset_fapl_mpio(fapl.get(), comm_.get(), MPI_INFO_NULL);
-  const hid_t f = H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
-  if (f < 0) throw IoError("cannot create '" + temp_ + "' next to '" + target_ + "'");
+  const hid_t f = copied ? H5Fopen(temp_.c_str(), H5F_ACC_RDWR, fapl.get())
+                         : H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  if (f < 0) {
+    // H5Fopen / H5Fcreate are collective: every rank fails alike.
+    if (copied && comm_.rank() == 0) std::remove(temp_.c_str());
+    throw IoError("cannot " + std::string(copied ? "open the copy '" : "create '") + temp_ +
+                  "' next to '" + target_ + "'");
+  }
   file_ = f;
 }
 
@@ -56,9 +92,21 @@ void AtomicFileWriter::close() {
 }
 
 void AtomicFileWriter::create_group(const std::string& name) {
+  h5::PropList lcpl(H5Pcreate(H5P_LINK_CREATE));
+  H5Pset_create_intermediate_group(lcpl.get(), 1);  // file.h5:/data/M creates /data
   h5::Group g(
-      H5Gcreate2(static_cast<hid_t>(file_), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+      H5Gcreate2(static_cast<hid_t>(file_), name.c_str(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT));
   if (!g.ok()) throw IoError("cannot create group '" + name + "' in '" + temp_ + "'");
+}
+
+bool AtomicFileWriter::has_object(const std::string& name) const {
+  return h5::object_exists(static_cast<hid_t>(file_), name);
+}
+
+void AtomicFileWriter::remove_object(const std::string& name) {
+  if (H5Ldelete(static_cast<hid_t>(file_), name.c_str(), H5P_DEFAULT) < 0) {
+    throw IoError("cannot remove '" + name + "' from '" + temp_ + "'");
+  }
 }
 
 void AtomicFileWriter::commit() {

@@ -134,6 +134,8 @@ std::vector<Attribute> model_attributes(const ModelFacts& m) {
   a.push_back(Attribute::of("dnmf_grid", m.grid.str()));
   a.push_back(Attribute::of("dnmf_dtype", to_string(m.dtype)));
   a.push_back(Attribute::of("dnmf_fit_seconds", m.fit_seconds));
+  // The seed the random init and cd's shuffle used: --random-state with it repeats the run.
+  a.push_back(Attribute::of("dnmf_seed", m.seed));
   return a;
 }
 

@@ -769,6 +769,368 @@ def _(tmp):
     return f"{len(rows)} rows, error column '-', violation shown"
 
 
+# --- usage: checkpoint cadence -----------------------------------------------------------------
+error_case("usage: --checkpoint-every 0 is refused (absent means signals and seconds only)",
+           FIT + VALID + ["--checkpoint", "ck.h5", "--checkpoint-every", "0"] + OUT,
+           ["checkpoint_every must be >= 1", "leave it out"])
+
+
+# --- outputs are whole files ---------------------------------------------------------------------
+@case("output: FILE:/object as an output or checkpoint is refused: outputs are whole files")
+def _(tmp):
+    expect_fit_ok(dnmf(tmp, "fit", "data.h5", *VALID, "--output", "whole.h5"),
+                  os.path.join(tmp, "whole.h5"))
+    cases = [
+        (["fit", "data.h5", *VALID, "--output", "out.h5:/model"],
+         ["--output names a whole file", "use --output out.h5", "/W, /H"]),
+        (["fit", "data.h5", *VALID, "--output", "out.h5", "--checkpoint", "ck.h5:/state"],
+         ["--checkpoint names a whole file", "use --checkpoint ck.h5"]),
+        (["transform", "--model", "whole.h5", "data.h5", "--output", "out.h5:/W"],
+         ["--output names a whole file", "use --output out.h5"]),
+        (["inverse-transform", "--model", "whole.h5", "whole.h5:/W", "--output", "out.h5:/X"],
+         ["--output names a whole file", "use --output out.h5"]),
+    ]
+    details = []
+    for args, keywords in cases:
+        res = dnmf(tmp, *args)
+        details.append(expect_error(res, 2, keywords)[:40])
+        check(not any(name.startswith(("out.h5", "ck.h5", ".out.h5")) for name in os.listdir(tmp)),
+              f"something was written after {' '.join(args)}: {sorted(os.listdir(tmp))}")
+    return "; ".join(details)
+
+
+@case("output: an unseeded run records its seed; --random-state with it repeats the bits")
+def _(tmp):
+    details = []
+    for solver in (["--solver", "cd", "--shuffle"], ["--solver", "mu"]):
+        base = ["data.h5", "--n-components", "3", "--init", "random", "--max-iter", "15",
+                *solver]
+        res = dnmf(tmp, "fit", *base, "--output", "unseeded.h5")
+        summary = expect_fit_ok(res, os.path.join(tmp, "unseeded.h5"))[-1]
+        W1, H1, attrs = read_model(os.path.join(tmp, "unseeded.h5"))
+        check("dnmf_seed" in attrs, f"no dnmf_seed attribute: {sorted(attrs)}")
+        check(attrs["dnmf_seed"].dtype == np.int64, f"dnmf_seed is {attrs['dnmf_seed'].dtype}")
+        seed = int(attrs["dnmf_seed"])
+        check(f"seed={seed} " in summary, f"summary lacks seed={seed}: {summary!r}")
+        check("random_state" not in attrs, "random_state stored for an unseeded run")
+        res = dnmf(tmp, "fit", *base, "--random-state", str(seed), "--output", "seeded.h5")
+        expect_fit_ok(res, os.path.join(tmp, "seeded.h5"))
+        W2, H2, attrs2 = read_model(os.path.join(tmp, "seeded.h5"))
+        check(np.array_equal(W1, W2) and np.array_equal(H1, H2),
+              f"{solver[1]}: --random-state {seed} does not repeat the unseeded run")
+        check(int(attrs2["dnmf_seed"]) == seed, "dnmf_seed differs from --random-state")
+        details.append(f"{solver[1]}: seed {seed} repeated bit for bit")
+    return "; ".join(details)
+
+
+@case("output: the summary's s/iter after a resume counts only the iterations run now")
+def _(tmp):
+    base = ["data.h5", "--n-components", "3", "--solver", "mu", "--init", "random",
+            "--random-state", "0", "--tol", "0", "--max-iter", "3000", "--output", "res.h5",
+            "--checkpoint", "res.ckpt.h5", "--checkpoint-every", "2000"]
+    expect_fit_ok(dnmf(tmp, "fit", *base), os.path.join(tmp, "res.h5"))
+    with h5py.File(os.path.join(tmp, "res.ckpt.h5"), "r") as f:
+        at = int(f.attrs["iteration"])
+    check(at == 2000, f"checkpoint at iteration {at}, expected 2000")
+    res = dnmf(tmp, "fit", *base, "--resume", "res.ckpt.h5")
+    summary = expect_fit_ok(res, os.path.join(tmp, "res.h5"))[-1]
+    m = re.search(r"n_iter_=(\d+) .* time=([0-9.]+)s \(([0-9.e+-]+) s/iter\)", summary)
+    check(m, f"summary without time and s/iter: {summary!r}")
+    n_iter, secs, per = int(m.group(1)), float(m.group(2)), float(m.group(3))
+    check(n_iter == 3000, f"n_iter_={n_iter}, expected 3000")
+    check(secs >= 0.01, f"the resumed part ran too briefly to tell ({secs} s)")
+    ratio = secs / per  # iterations the time was divided by
+    check(abs(ratio - 1000) < 0.2 * 1000, f"time {secs} s / {per} s/iter = {ratio:.0f} "
+          "iterations, expected the 1000 run after the resume (not all 3000)")
+    return f"{secs:.3f} s / {per:.4g} s/iter = {ratio:.0f} iterations"
+
+
+# --- transform: the model's H as scikit-learn checks it -------------------------------------------
+@case("data: transform refuses a model of another dtype than X (both ways)")
+def _(tmp):
+    expect_fit_ok(dnmf(tmp, "fit", "data.h5", *VALID, "--output", "m64.h5"))
+    expect_fit_ok(dnmf(tmp, "fit", "data32.h5", *VALID, "--output", "m32.h5"))
+    details = []
+    for model, x, got in (("m32.h5", "data.h5", "float32"), ("m64.h5", "data32.h5", "float64")):
+        res = dnmf(tmp, "transform", "--model", model, x, "--output", "out.h5")
+        details.append(expect_error(res, 3, [
+            f"H should have the same dtype as X. Got H.dtype = {got}.", model])[:40])
+    for model, x in (("m32.h5", "data32.h5"), ("m64.h5", "data.h5")):
+        res = dnmf(tmp, "transform", "--model", model, x, "--output", "same.h5")
+        check(res.rc == 0, f"transform {model} on {x}: exit {res.rc}: {res.summary()}")
+    return "; ".join(details)
+
+
+@case("data: transform validates the model's H like a custom init")
+def _(tmp):
+    expect_fit_ok(dnmf(tmp, "fit", "data.h5", *VALID, "--output", "good.h5"))
+
+    def model_with(name, H):
+        with h5py.File(os.path.join(tmp, "good.h5"), "r") as src, \
+                h5py.File(os.path.join(tmp, name), "w") as dst:
+            for key in src:
+                if key != "H":
+                    src.copy(key, dst)
+            for key, value in src.attrs.items():
+                dst.attrs[key] = value
+            dst["H"] = H
+        return name
+
+    _, H, _ = read_model(os.path.join(tmp, "good.h5"))
+    neg, nan = H.copy(), H.copy()
+    neg[-1, -1] = -0.5
+    nan[-1, -1] = np.nan
+    cases = [
+        (model_with("neg.h5", neg), ["Negative values in data passed to NMF (input H)"]),
+        (model_with("zero.h5", np.zeros_like(H)), ["Array passed to NMF (input H) is full of "
+                                                   "zeros"]),
+        (model_with("nan.h5", nan), [("NaN", "infinity")]),
+        (model_with("k2.h5", H[:2]), ["Array with wrong first dimension passed to NMF (input H)."
+                                      " Expected 3, but got 2"]),
+    ]
+    details = []
+    for model, keywords in cases:
+        res = dnmf(tmp, "transform", "--model", model, "data.h5", "--output", "out.h5")
+        details.append(expect_error(res, 3, keywords + [model])[:40])
+    return "; ".join(details)
+
+
+# --- init: provided factors without init='custom' -------------------------------------------------
+@case("init: --init-W/--init-H without --init custom warn as scikit-learn 1.6 does")
+def _(tmp):
+    warning = ("RuntimeWarning: When init!='custom', provided W or H are ignored. Set  "
+               "init='custom' to use them as initialization.")
+    res = dnmf(tmp, "fit", "data.h5", *VALID, "--init-W", "data.h5:/W0", "--init-H",
+               "data.h5:/H0", "--output", "warned.h5")
+    expect_fit_ok(res, os.path.join(tmp, "warned.h5"))
+    check(res.err.count(warning) == 1, f"expected the warning once on stderr, got "
+          f"{res.err.count(warning)}: {res.err[-400:]!r}")
+    res = dnmf(tmp, "fit", "data.h5", *CUSTOM, "--init-W", "data.h5:/W0", "--init-H",
+               "data.h5:/H0", "--output", "custom.h5")
+    expect_fit_ok(res)
+    check(warning not in res.err, "warned although init='custom'")
+    return "warned once (rank 0), not with init='custom'"
+
+
+# --- feature names: /feature_names and AnnData's var index ---------------------------------------
+def h5ad(path, X, index=None, feature_names=None):
+    """An AnnData-like file: dense /X, /var (a dataframe) with its index dataset."""
+    with h5py.File(path, "w") as f:
+        f["X"] = X
+        var = f.create_group("var")
+        var.attrs["_index"] = "_index"
+        var.attrs["encoding-type"] = "dataframe"
+        var.attrs["encoding-version"] = "0.2.0"
+        var.attrs["column-order"] = np.array([], dtype=h5py.string_dtype())
+        if index is not None:
+            var.create_dataset("_index", data=np.array(index, dtype=object),
+                               dtype=h5py.string_dtype())
+        if feature_names is not None:
+            f["feature_names"] = feature_names
+
+
+@case("names: an .h5ad file's var index becomes the model's feature_names")
+def _(tmp):
+    with h5py.File(os.path.join(tmp, "data.h5"), "r") as f:
+        X = f["X"][()]
+    genes = [f"gene{j}" for j in range(P)]
+    h5ad(os.path.join(tmp, "cells.h5ad"), X, index=genes)
+    expect_fit_ok(dnmf(tmp, "fit", "cells.h5ad", *VALID, "--output", "cells.model.h5"))
+    with h5py.File(os.path.join(tmp, "cells.model.h5"), "r") as f:
+        check("feature_names" in f, f"no /feature_names in the model: {list(f)}")
+        got = [s.decode() for s in f["feature_names"][()]]
+    check(got == genes, f"feature_names {got[:4]}..., expected {genes[:4]}...")
+    # Both present: /feature_names, dnmf's own convention, wins.
+    own = np.array([f"f{j}".encode() for j in range(P)])
+    h5ad(os.path.join(tmp, "both.h5ad"), X, index=genes, feature_names=own)
+    expect_fit_ok(dnmf(tmp, "fit", "both.h5ad", *VALID, "--output", "both.model.h5"))
+    with h5py.File(os.path.join(tmp, "both.model.h5"), "r") as f:
+        got = [s.decode() for s in f["feature_names"][()]]
+    check(got == [s.decode() for s in own], f"with both, feature_names {got[:4]}...")
+    return f"{len(genes)} gene names carried; /feature_names preferred"
+
+
+@case("names: feature names of the wrong length are refused, naming the dataset")
+def _(tmp):
+    with h5py.File(os.path.join(tmp, "data.h5"), "r") as f:
+        X = f["X"][()]
+    h5ad(os.path.join(tmp, "short.h5ad"), X, index=[f"g{j}" for j in range(P - 1)])
+    with h5py.File(os.path.join(tmp, "short_names.h5"), "w") as f:
+        f["X"] = X
+        f["feature_names"] = np.array([b"a", b"b"])
+    details = []
+    for name, dataset in (("short.h5ad", "/var/_index"), ("short_names.h5", "/feature_names")):
+        res = dnmf(tmp, "fit", name, *VALID, "--output", "out.h5")
+        details.append(expect_error(res, 3, [f"{name}:{dataset}", "feature names",
+                                             f"{P} features"])[:40])
+    return "; ".join(details)
+
+
+@case("names: feature names that are not strings are ignored with a warning")
+def _(tmp):
+    with h5py.File(os.path.join(tmp, "data.h5"), "r") as f:
+        X = f["X"][()]
+    with h5py.File(os.path.join(tmp, "int_names.h5"), "w") as f:
+        f["X"] = X
+        f["feature_names"] = np.arange(P)
+    res = dnmf(tmp, "fit", "int_names.h5", *VALID, "--output", "int.model.h5")
+    expect_fit_ok(res, os.path.join(tmp, "int.model.h5"))
+    lines = [line for line in res.err.splitlines() if "not strings" in line]
+    check(len(lines) == 1 and "int_names.h5:/feature_names" in lines[0],
+          f"expected one warning naming the dataset, got {lines!r}")
+    with h5py.File(os.path.join(tmp, "int.model.h5"), "r") as f:
+        check("feature_names" not in f, "integer names were written to the model")
+    return lines[0][:100]
+
+
+# --- convert into an existing file ------------------------------------------------------------
+MTX = ("%%MatrixMarket matrix coordinate real general\n% a comment\n4 3 4\n"
+       "1 1 1.5\n2 3 2.0\n4 1 3.25\n4 3 0.5\n")
+MTX_DENSE = np.array([[1.5, 0, 0], [0, 0, 2.0], [0, 0, 0], [3.25, 0, 0.5]])
+
+
+def write_existing(path):
+    """A file a user owns: datasets, a group, attributes on the root and on objects."""
+    with h5py.File(path, "w") as f:
+        f["keep"] = np.arange(12.0).reshape(3, 4)
+        f["keep"].attrs["unit"] = "counts"
+        f["names"] = np.array([b"a", b"b", b"c"])
+        g = f.create_group("data")
+        g["other"] = np.arange(5, dtype=np.int32)
+        g.attrs["source"] = "lab"
+        f.attrs["note"] = "must survive"
+        f.attrs["version"] = 3
+
+
+def snapshot(path, skip=()):
+    """Every object's values, dtype and attributes, and the root's attributes."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        out["/"] = {k: np.asarray(v).tolist() for k, v in f.attrs.items()}
+
+        def visit(name, obj):
+            if any(name == s.strip("/") or name.startswith(s.strip("/") + "/") for s in skip):
+                return
+            attrs = {k: np.asarray(v).tolist() for k, v in obj.attrs.items()}
+            if isinstance(obj, h5py.Dataset):
+                out[name] = (str(obj.dtype), obj.shape, obj[()].tobytes(), attrs)
+            else:
+                out[name] = ("group", attrs)
+        f.visititems(visit)
+    return out
+
+
+def read_csr(path, obj):
+    import scipy.sparse as sp
+    with h5py.File(path, "r") as f:
+        g = f[obj]
+        shape = tuple(int(v) for v in g.attrs["shape"])
+        check(text_attr(g.attrs["encoding-type"]) == "csr_matrix", "not a csr_matrix group")
+        return sp.csr_matrix((g["data"][()], g["indices"][()], g["indptr"][()]),
+                             shape=shape).toarray()
+
+
+@case("convert: adding an object to an existing file keeps every other object")
+def _(tmp):
+    import gzip
+    folder = os.path.join(tmp, "conv")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "src.mtx"), "w") as fh:
+        fh.write(MTX)
+    with gzip.open(os.path.join(folder, "src.mtx.gz"), "wt") as fh:
+        fh.write(MTX)
+    target = os.path.join(folder, "existing.h5")
+    details = []
+    for source, obj in (("src.mtx", "/counts"), ("src.mtx.gz", "/counts_gz")):
+        write_existing(target)
+        before = snapshot(target)
+        res = dnmf(folder, "convert", source, f"existing.h5:{obj}", ranks=1)
+        check(res.rc == 0, f"convert {source}: exit {res.rc}: {res.summary()}")
+        after = snapshot(target, skip=(obj,))
+        check(after == before, f"{source}: other objects changed: "
+              f"{sorted(set(before) ^ set(after))} / values differ")
+        check(np.array_equal(read_csr(target, obj), MTX_DENSE), f"{obj} holds the wrong matrix")
+        check(sorted(os.listdir(folder)) == ["existing.h5", "src.mtx", "src.mtx.gz"],
+              f"leftovers: {sorted(os.listdir(folder))}")
+        details.append(f"{source} -> {obj}: {len(before)} other entries identical")
+    # At 4 ranks too (rank 0 converts, the others wait).
+    res = dnmf(folder, "convert", "src.mtx", "existing.h5:/counts4")
+    check(res.rc == 0, f"convert at 4 ranks: exit {res.rc}: {res.summary()}")
+    check(np.array_equal(read_csr(target, "/counts4"), MTX_DENSE), "/counts4 wrong")
+    # A target that does not exist is created, as before.
+    res = dnmf(folder, "convert", "src.mtx", "fresh.h5", ranks=1)
+    check(res.rc == 0, f"convert to a new file: exit {res.rc}: {res.summary()}")
+    check(np.array_equal(read_csr(os.path.join(folder, "fresh.h5"), "/X"), MTX_DENSE),
+          "fresh.h5:/X wrong")
+    return "; ".join(details)
+
+
+@case("convert: an object already there is refused unless --overwrite, which replaces only it")
+def _(tmp):
+    folder = os.path.join(tmp, "conv_over")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "src.mtx"), "w") as fh:
+        fh.write(MTX)
+    with open(os.path.join(folder, "other.mtx"), "w") as fh:
+        fh.write("%%MatrixMarket matrix coordinate real general\n2 2 1\n2 2 7.0\n")
+    target = os.path.join(folder, "existing.h5")
+    write_existing(target)
+    details = []
+    with open(target, "rb") as fh:
+        blob = fh.read()
+    for obj in ("/keep", "/data/other", "/data"):
+        res = dnmf(folder, "convert", "src.mtx", f"existing.h5:{obj}")
+        details.append(expect_error(res, 2, ["existing.h5", obj, "--overwrite"])[:30])
+        with open(target, "rb") as fh:
+            check(fh.read() == blob, f"existing.h5 changed after the refusal of {obj}")
+        check(sorted(os.listdir(folder)) == ["existing.h5", "other.mtx", "src.mtx"],
+              f"leftovers: {sorted(os.listdir(folder))}")
+    # A file that is not HDF5 cannot be added to, and is not replaced either.
+    with open(os.path.join(folder, "notes.h5"), "w") as fh:
+        fh.write("my notes\n")
+    res = dnmf(folder, "convert", "src.mtx", "notes.h5")
+    details.append(expect_error(res, 4, ["notes.h5", "not an HDF5 file"])[:30])
+    with open(os.path.join(folder, "notes.h5")) as fh:
+        check(fh.read() == "my notes\n", "notes.h5 was replaced")
+    os.remove(os.path.join(folder, "notes.h5"))
+    res = dnmf(folder, "convert", "src.mtx", "existing.h5:/counts", ranks=1)
+    check(res.rc == 0, f"convert: exit {res.rc}: {res.summary()}")
+    before = snapshot(target, skip=("/counts",))
+    res = dnmf(folder, "convert", "other.mtx", "existing.h5:/counts", "--overwrite", ranks=1)
+    check(res.rc == 0, f"convert --overwrite: exit {res.rc}: {res.summary()}")
+    check(snapshot(target, skip=("/counts",)) == before, "--overwrite changed other objects")
+    check(np.array_equal(read_csr(target, "/counts"), [[0, 0], [0, 7.0]]),
+          "--overwrite did not replace /counts")
+    res = dnmf(folder, "convert", "src.mtx", "existing.h5:/keep", "--overwrite", ranks=1)
+    check(res.rc == 0, f"convert --overwrite over a dataset: exit {res.rc}: {res.summary()}")
+    check(np.array_equal(read_csr(target, "/keep"), MTX_DENSE), "/keep not replaced")
+    check(snapshot(target, skip=("/keep", "/counts")) ==
+          {k: v for k, v in before.items() if k != "keep"}, "other objects changed")
+    return "; ".join(details) + "; --overwrite replaced only the object"
+
+
+@case("convert: a nested path creates its groups, in a new and an existing file")
+def _(tmp):
+    folder = os.path.join(tmp, "conv_nested")
+    os.mkdir(folder)
+    with open(os.path.join(folder, "src.mtx"), "w") as fh:
+        fh.write(MTX)
+    write_existing(os.path.join(folder, "existing.h5"))
+    before = snapshot(os.path.join(folder, "existing.h5"))
+    for target, obj in (("new.h5", "/data/M"), ("existing.h5", "/data/M"),
+                        ("existing.h5", "/a/b/c/M")):
+        res = dnmf(folder, "convert", "src.mtx", f"{target}:{obj}", ranks=1)
+        check(res.rc == 0, f"convert to {target}:{obj}: exit {res.rc}: {res.summary()}")
+        check(np.array_equal(read_csr(os.path.join(folder, target), obj), MTX_DENSE),
+              f"{target}:{obj} wrong")
+    after = snapshot(os.path.join(folder, "existing.h5"), skip=("/data/M", "/a"))
+    check(after == before, "other objects of existing.h5 changed")
+    with h5py.File(os.path.join(folder, "existing.h5"), "r") as f:
+        check(text_attr(f["data"].attrs["source"]) == "lab", "/data lost its attribute")
+        check(np.array_equal(f["data/other"][()], np.arange(5)), "/data/other changed")
+    return "new.h5:/data/M, existing.h5:/data/M and :/a/b/c/M written; the rest kept"
+
+
 # ----------------------------------------------------------------------------------------
 def run_cases(tmp, selected, grep):
     """Runs the selected cases in tmp; prints one line each; returns the failure lines."""

@@ -95,6 +95,66 @@ TEST(Hdf5, UncommittedWriterLeavesTargetUntouched) {
   }
 }
 
+/// The bytes of a file, on the calling rank.
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(Hdf5, WriterStartingFromACopyKeepsTheTargetsOtherObjects) {
+  const mpi::Comm comm = test::world_comm();
+  const ScratchDir dir(comm);
+  const std::string path = dir.file("both.h5");
+  const std::int64_t m = 9, n = 4;
+  const Matrix<double> global = test::global_random(m, n, 3);
+  const Range mine = block_range(m, comm.size(), comm.rank());
+  auto block = [&](std::int64_t shift) {
+    std::vector<double> b;
+    for (std::int64_t i = mine.begin; i < mine.end(); ++i)
+      for (std::int64_t j = 0; j < n; ++j) b.push_back(global(i, j) + double(shift));
+    return b;
+  };
+  {
+    io::AtomicFileWriter w(comm, path);
+    w.write_block("keep", m, n, mine, Range{0, n}, block(0).data());
+    w.write_attributes({io::Attribute::of("note", std::string("mine"))});
+    w.commit();
+  }
+  // A copy that is not committed leaves the file as it was, with no temporary left.
+  const std::string before = comm.rank() == 0 ? file_bytes(path) : "";
+  try {
+    io::AtomicFileWriter w(comm, path, false, 1024, io::AtomicFileWriter::Start::copy_of_target);
+    EXPECT_TRUE(w.has_object("/keep"));
+    mpi::agree(comm, [] { throw InputError("simulated failure mid-write"); });
+  } catch (const Error&) {
+  }
+  comm.barrier();
+  if (comm.rank() == 0) {
+    EXPECT_EQ(file_bytes(path), before);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir.file("")), fs::directory_iterator()), 1);
+  }
+  {
+    io::AtomicFileWriter w(comm, path, false, 1024, io::AtomicFileWriter::Start::copy_of_target);
+    w.create_group("/deep/er");  // its parent is created too
+    w.write_block("/deep/er/added", m, n, mine, Range{0, n}, block(100).data());
+    w.commit();
+  }
+  EXPECT_TRUE(io::file_has_object(path, "/keep"));
+  EXPECT_TRUE(io::file_has_object(path, "/deep/er/added"));
+  EXPECT_FALSE(io::file_has_object(path, "/deep/nothing"));
+  const std::vector<io::Attribute> attrs = io::read_root_attributes(comm, path);
+  ASSERT_EQ(attrs.size(), 1u);
+  EXPECT_EQ(attrs[0].text, "mine");
+  for (const auto& [object, shift] :
+       {std::pair<const char*, int>{"/keep", 0}, {"/deep/er/added", 100}}) {
+    Matrix<double> back;
+    io::read_block(comm, io::ObjectPath{path, object}, mine, Range{0, n}, back);
+    for (std::int64_t i = 0; i < mine.size; ++i)
+      for (std::int64_t j = 0; j < n; ++j)
+        EXPECT_EQ(back(i, j), global(mine.begin + i, j) + shift) << object;
+  }
+}
+
 TEST(Hdf5, ProbeReportsMissingFileAndObjectOnEveryRank) {
   const mpi::Comm comm = test::world_comm();
   const ScratchDir dir(comm);

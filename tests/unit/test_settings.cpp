@@ -131,5 +131,26 @@ TEST(RunConfig, BadValuesAreUsageErrors) {
   EXPECT_THROW(to_run_config({{"checkpoint_every", "3"}}), UsageError);  // no --checkpoint
 }
 
+TEST(RunConfig, CheckpointEveryZeroIsRefusedButAbsentIsFine) {
+  EXPECT_THROW(to_run_config({{"checkpoint_every", "0"}, {"checkpoint", "c.h5"}}), UsageError);
+  EXPECT_EQ(to_run_config({{"checkpoint", "c.h5"}}).checkpoint.every, 0);
+}
+
+TEST(RunConfig, OutputsAreWholeFiles) {
+  EXPECT_THROW(to_run_config({{"checkpoint", "c.h5:/state"}}), UsageError);
+  EXPECT_THROW(check_whole_file("--output", "out.h5:/model", "objects"), UsageError);
+  EXPECT_NO_THROW(check_whole_file("--output", "out.h5", "objects"));
+  EXPECT_NO_THROW(check_whole_file("--output", "dir/out.h5", "objects"));
+  try {
+    check_whole_file("--output", "out.h5:/model", "the model's objects are /W, /H");
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--output names a whole file; use --output out.h5 "
+                                         "(the model's objects are /W, /H)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace dnmf::cli

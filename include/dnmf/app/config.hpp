@@ -42,6 +42,9 @@ struct ApplyConfig {
 /// `dnmf convert`.
 struct ConvertConfig {
   std::string source, target;
+  /// Replace an object that already exists at the target's path (the file's other objects are
+  /// kept either way).
+  bool overwrite = false;
 };
 
 /// `dnmf info`.

@@ -44,6 +44,10 @@ NmfParams to_params(const Settings& s);
 /// not settings and stay empty.
 app::RunConfig to_run_config(const Settings& s);
 
+/// Refuses (UsageError) an output given as "file.h5:/object": outputs are whole files, whose
+/// objects dnmf names itself (`objects` says which, for the message). `flag` names the option.
+void check_whole_file(const std::string& flag, const std::string& spec, const std::string& objects);
+
 /// The element type named by a --dtype value (UsageError otherwise).
 io::ElementType parse_dtype(const std::string& text);
 

@@ -60,6 +60,21 @@ void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range
 /// absent object gives an empty list. Collective.
 std::vector<std::string> read_strings(const mpi::Comm& comm, const ObjectPath& path);
 
+/// Names stored with a matrix (its features), as found by read_feature_names.
+struct NameList {
+  ObjectPath path;                  ///< the dataset they come from (object empty: none found)
+  bool strings = true;              ///< false: the dataset holds another type (e.g. integers)
+  std::string type;                 ///< that other type's class, for messages ("integer", ...)
+  std::int64_t length = 0;          ///< the dataset's length
+  std::vector<std::string> values;  ///< the names, when they are strings
+};
+
+/// The feature names stored in `file`: its /feature_names dataset, or, when there is none, an
+/// AnnData (.h5ad) var index: the dataset named by the `_index` attribute of the /var group
+/// (usually /var/_index). A dataset of another type than strings gives strings = false and no
+/// values (the caller warns); strings in a dataset that is not 1-D are InputError. Collective.
+NameList read_feature_names(const mpi::Comm& comm, const std::string& file);
+
 /// An attribute value for the model file.
 struct Attribute {
   enum class Kind { real, integer, text, integers } kind;
@@ -84,18 +99,32 @@ struct Attribute {
 /// Collective; IoError / InputError as probe_dense.
 std::vector<Attribute> read_root_attributes(const mpi::Comm& comm, const std::string& file);
 
+/// Whether `file` holds `object` (every component of its path), opened read-only by the calling
+/// process alone. False when `file` does not exist; IoError when it exists but is no readable
+/// HDF5 file.
+bool file_has_object(const std::string& file, const std::string& object);
+
 /// A collectively written HDF5 file that appears at `target` only on commit(). Until then the
 /// data go to a temporary file in the same folder, removed if the writer is destroyed without a
 /// commit (for example while an exception propagates), so a failed run leaves `target` as it was.
 class AtomicFileWriter {
  public:
+  /// What the temporary file starts as.
+  enum class Start {
+    empty,           ///< a new, empty file: commit() replaces the target as a whole
+    copy_of_target,  ///< a copy of an existing target (empty when there is none): objects are
+                     ///< added to it and its other objects stay as they were
+  };
+
   /// Collective. Throws IoError (on every rank) when the folder is not writable, or when the
   /// file system cannot give it `data_bytes` (what the datasets will hold) plus HDF5's own
-  /// bytes: that is checked before the file exists, since a full disk met later, inside HDF5's
-  /// collective close, can leave the ranks waiting on each other. 0 skips the check.
+  /// bytes (plus the target's size when starting from its copy): that is checked before the
+  /// file exists, since a full disk met later, inside HDF5's collective close, can leave the
+  /// ranks waiting on each other. 0 skips the check.
   /// With `keep_previous`, commit() first renames an existing target to `target.prev`.
+  /// With Start::copy_of_target, an existing target that is no readable HDF5 file is IoError.
   AtomicFileWriter(const mpi::Comm& comm, std::string target, bool keep_previous = false,
-                   std::int64_t data_bytes = 0);
+                   std::int64_t data_bytes = 0, Start start = Start::empty);
   ~AtomicFileWriter();
   AtomicFileWriter(const AtomicFileWriter&) = delete;
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
@@ -115,8 +144,15 @@ class AtomicFileWriter {
   void write_vector(const std::string& name, std::int64_t total, std::int64_t offset,
                     std::int64_t count, const T* data);
 
-  /// Creates a group (e.g. for a sparse matrix). Collective.
+  /// Creates a group (e.g. for a sparse matrix), and the groups above it that do not exist
+  /// yet. Collective.
   void create_group(const std::string& name);
+
+  /// Whether the file being written holds `name` (e.g. in a copy of the target). Collective.
+  bool has_object(const std::string& name) const;
+
+  /// Unlinks `name` (a dataset or a group with everything under it). Collective.
+  void remove_object(const std::string& name);
 
   /// Writes attributes on `object` (default: the root group); every rank passes the same list.
   /// Collective.

@@ -39,6 +39,7 @@ struct ModelFacts {
   GridShape grid;                            ///< dnmf_grid
   ElementType dtype = ElementType::float64;  ///< dnmf_dtype
   double fit_seconds = 0;                    ///< dnmf_fit_seconds
+  std::int64_t seed = 0;                     ///< dnmf_seed: random_state, or the seed drawn
 };
 
 /// Root attributes of a model file: fitted attributes, parameters, and dnmf_* facts of the run.
