@@ -755,6 +755,87 @@ def _(tmp):
     return f"{len(rows)} table rows; {lines[-1][:80]}"
 
 
+# --- memory: a plan too large is refused before any work (exit 2), a failed allocation is
+# exit 6, reported once ------------------------------------------------------------------------
+# Every run here is under an address-space cap (RLIMIT_AS, `ulimit -v`, in KiB), so that a
+# refusal that did not happen cannot take the machine's memory.
+SAFETY_KIB = 6 * 1024 * 1024
+
+
+def dnmf_limited(cwd, kib, *args, ranks=RANKS):
+    """dnmf on `ranks` ranks, each under `ulimit -v kib` (set in the rank, not in mpiexec)."""
+    script = f"ulimit -v {int(kib)} && exec \"$0\" \"$@\""
+    return run([MPIEXEC, "-n", str(ranks), "--oversubscribe", "/bin/sh", "-c", script,
+                DNMF_BIN] + list(args), cwd)
+
+
+def expect_memory_refusal(res, source=None):
+    keywords = ["needs about", "per rank", "can have"] + ([source] if source else [])
+    detail = expect_error(res, 2, keywords)
+    check(res.secs < 20, f"refused only after {res.secs:.1f} s")
+    return detail
+
+
+@case("memory: --n-components 100000 on a small matrix is refused, 1 and 4 ranks")
+def _(tmp):
+    details = []
+    for ranks in (1, 4):
+        res = dnmf_limited(tmp, SAFETY_KIB, "fit", "data.h5", "--n-components", "100000",
+                           "--init", "random", "--output", "out.h5", ranks=ranks)
+        details.append(f"{ranks} rank(s): " + expect_memory_refusal(res))
+        check(not os.path.exists(os.path.join(tmp, "out.h5")), "out.h5 was written")
+    return "; ".join(details)
+
+
+@case("memory: k = 20000 on 60 x 12 is refused within seconds, 3 ranks")
+def _(tmp):
+    rng = np.random.default_rng(3)
+    with h5py.File(os.path.join(tmp, "small.h5"), "w") as f:
+        f["X"] = rng.random((60, 12))
+    # Its k x k Grams alone are 3.2 GB each per rank: more than the 4 GiB address space allowed.
+    res = dnmf_limited(tmp, 4 * 1024 * 1024, "fit", "small.h5", "--n-components", "20000",
+                       "--init", "random", "--output", "out.h5", ranks=3)
+    return expect_memory_refusal(res, "RLIMIT_AS")
+
+
+@case("memory: a normal fit under a small RLIMIT_AS is refused naming the limit, 2 ranks")
+def _(tmp):
+    rng = np.random.default_rng(4)
+    with h5py.File(os.path.join(tmp, "mid.h5"), "w") as f:
+        f["X"] = rng.random((4000, 1000))
+    args = ["fit", "mid.h5", "--n-components", "1000", "--init", "random", "--max-iter", "1",
+            "--output", "out.h5"]
+    ok = dnmf_limited(tmp, SAFETY_KIB, *args, ranks=2)  # about 140 MiB per rank
+    expect_fit_ok(ok, os.path.join(tmp, "out.h5"))
+    os.remove(os.path.join(tmp, "out.h5"))
+    # 400 MiB of address space: a bare rank maps about 350 MiB of it (libraries, MPI's shared
+    # segments, OpenBLAS's buffer), so the fit cannot have its 140 MiB. Without the check it
+    # spun forever inside OpenBLAS, whose buffer allocation retries when malloc fails.
+    res = dnmf_limited(tmp, 400 * 1024, *args, ranks=2)
+    return expect_memory_refusal(res, "RLIMIT_AS")
+
+
+@case("memory: an allocation that fails on every rank is exit 6, reported once, 4 ranks")
+def _(tmp):
+    # inverse-transform of a 20000 x 20000 float64 X: 800 MB per rank at 4 ranks, under a 1 GiB
+    # cap of which a bare rank maps about 350 MiB. inverse-transform has no plan, so the
+    # allocation itself fails, on every rank alike.
+    rng = np.random.default_rng(5)
+    with h5py.File(os.path.join(tmp, "wide.h5"), "w") as f:
+        f["X"] = rng.random((30, 20000))
+    fit = dnmf(tmp, "fit", "wide.h5", "--n-components", "2", "--init", "random",
+               "--max-iter", "5", "--output", "model.h5")
+    expect_fit_ok(fit, os.path.join(tmp, "model.h5"))
+    with h5py.File(os.path.join(tmp, "w.h5"), "w") as f:
+        f["W"] = rng.random((20000, 2))
+    res = dnmf_limited(tmp, 1024 * 1024, "inverse-transform", "-m", "model.h5",
+                       "w.h5", "-o", "x.h5")
+    detail = expect_error(res, 6, ["out of memory"])
+    check(res.secs < 30, f"exit only after {res.secs:.1f} s")
+    check(not os.path.exists(os.path.join(tmp, "x.h5")), "x.h5 was written")
+    return detail
+
+
 # ----------------------------------------------------------------------------------------
 def run_cases(tmp, selected, grep):
     """Runs the selected cases in tmp; prints one line each; returns the failure lines."""
