@@ -776,6 +776,27 @@ def expect_memory_refusal(res, source=None):
     return detail
 
 
+@case("memory: info's plan counts the k x k Grams and the solver's workspaces (1 rank)")
+def _(tmp):
+    units = {"KiB": 1 / 1024, "MiB": 1.0, "GiB": 1024.0, "TiB": 2.0**20}
+    totals = {}
+    for solver in ("cd", "mu", "anls-bpp"):
+        res = dnmf(tmp, "info", "data.h5", "--ranks", "2", "--n-components", "5000",
+                   "--init", "random", "--solver", solver, ranks=1)
+        check(res.rc == 0, f"info --solver {solver}: exit {res.rc}: {res.summary()}")
+        m = re.search(r"about ([\d.]+) (\w+) at peak", res.out)
+        check(m, f"info --solver {solver}: no plan total in {res.out[-400:]!r}")
+        check("Gram" in res.out, f"info --solver {solver}: no k x k Gram item: {res.out!r}")
+        totals[solver] = float(m.group(1)) * units[m.group(2)]
+    # A 5000 x 5000 float64 Gram is 190.7 MiB; cd's one pass holds two, anls-bpp adds its
+    # float64 copy and Cholesky factor.
+    check(totals["cd"] >= 2 * 190.7, f"cd plans {totals['cd']:.1f} MiB for k = 5000")
+    check(totals["anls-bpp"] >= 3 * 190.7, f"anls-bpp plans {totals['anls-bpp']:.1f} MiB")
+    bad = dnmf(tmp, "info", "data.h5", "--solver", "bogus", ranks=1)
+    expect_error(bad, 2, ["solver", "bogus"])
+    return ", ".join(f"{k} {v:.1f} MiB" for k, v in totals.items())
+
+
 @case("memory: --n-components 100000 on a small matrix is refused, 1 and 4 ranks")
 def _(tmp):
     details = []
