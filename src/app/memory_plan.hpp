@@ -48,12 +48,10 @@ constexpr double kBareProcessBytes = 30.0 * 1024 * 1024;
 
 MemoryPlan plan_memory(const MemoryShape& s);
 
-/// The plan of a fit of `x` (computed in `type`) with k components on `grid`: the shape of the
-/// largest rank (for sparse X, rank 0 reads the row pointers to cut the blocks as the reader
-/// will). Collective.
-MemoryPlan plan_fit_memory(const mpi::Comm& comm, const io::DatasetInfo& x, io::ElementType type,
-                           std::int64_t k, const GridShape& grid, const NmfParams& params,
-                           Init init);
+/// The plan of a fit of `x` (computed in `type`) with k components on `grid`, from the file's
+/// shape alone: even blocks, and for sparse X the mean stored entries per rank plus 10%.
+MemoryPlan plan_fit_memory(const io::DatasetInfo& x, io::ElementType type, std::int64_t k,
+                           const GridShape& grid, const NmfParams& params, Init init);
 
 /// Refuses (UsageError on every rank) a plan larger than what this rank may have: the smallest
 /// of its cgroup's limit, RLIMIT_AS and MemAvailable shared among the ranks on its node. The
