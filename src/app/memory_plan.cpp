@@ -136,9 +136,12 @@ void check_memory(const mpi::Comm& comm, const MemoryPlan& plan) {
     // retries forever when that fails: under RLIMIT_AS it must fit too.
     const std::optional<MemoryLimit> limit = memory_limit(node_ranks, 128.0 * 1024 * 1024);
     if (!limit || need <= limit->bytes) return;
-    std::string who = node_ranks > 1 ? "each of the " + std::to_string(node_ranks) +
-                                           " ranks on this node can have "
-                                     : "this rank can have ";
+    // RLIMIT_AS is each process's own; the other limits are the node's, shared.
+    const bool shared = limit->source.rfind("RLIMIT", 0) != 0;
+    const std::string who = !shared          ? "each rank can have "
+                            : node_ranks > 1 ? "each of the " + std::to_string(node_ranks) +
+                                                   " ranks on this node can have "
+                                             : "this rank can have ";
     throw UsageError("not enough memory: the fit needs about " + human_bytes(need) +
                      " per rank, but " + who + human_bytes(std::max(limit->bytes, 0.0)) + " (" +
                      limit->source +
