@@ -54,9 +54,9 @@ class NumericalError : public Error {
   explicit NumericalError(const std::string& what) : Error(ExitCode::numerical, what) {}
 };
 
-/// An allocation failed: std::bad_alloc or std::length_error, turned into this by mpi::agree and
-/// the driver so every rank reports it with one code (exit 6). A plan too large for the memory
-/// a rank can have is refused earlier, as a UsageError.
+/// An allocation failed (exit 6). mpi::agree and the driver give std::bad_alloc and
+/// std::length_error this code too; code that finds a size it cannot allocate may throw it.
+/// A plan too large for the memory a rank can have is refused earlier, as a UsageError.
 class OutOfMemoryError : public Error {
  public:
   explicit OutOfMemoryError(const std::string& what) : Error(ExitCode::out_of_memory, what) {}
