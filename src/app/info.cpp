@@ -8,24 +8,13 @@
 #include "dnmf/core/partition.hpp"
 #include "dnmf/io/hdf5.hpp"
 #include "dnmf/io/sparse.hpp"
+#include "dnmf/nmf/init.hpp"
 #include "dnmf/nmf/solver.hpp"
+#include "memory_plan.hpp"
 #include "plan.hpp"
 #include "report.hpp"
 
 namespace dnmf::app {
-namespace {
-std::string human_bytes(double b) {  // e.g. "1.5 GiB"
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", b, units[u]);
-  return buf;
-}
-}  // namespace
 
 void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   const std::string& input = cfg.input;
@@ -33,9 +22,12 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   const std::int64_t k = cfg.k;
   const io::DatasetInfo d = io::probe_matrix(comm, io::parse_object_path(input));
   std::vector<std::int64_t> per_rank;
-  // The grid fit would choose with its default solver.
-  const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_memory_bytes(d, d.type),
-                                  !d.sparse && uses_one_pass(NmfParams{}));
+  const io::ElementType type = compute_type(d, cfg.dtype);
+  // The grid and init fit would choose for this solver.
+  const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_memory_bytes(d, type),
+                                  !d.sparse && uses_one_pass(cfg.params));
+  Init init = Init::random;
+  mpi::agree(comm, [&] { init = resolve_init(cfg.params, k, d.rows, d.cols); });
   Axis rows = Axis::uniform(d.rows, g.pr), cols = Axis::uniform(d.cols, g.pc);
   mpi::agree(comm, [&] {
     if (comm.rank() == 0 && d.sparse) {
@@ -46,23 +38,27 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
     }
   });
   if (comm.rank() != 0) return;
-  const double elem = d.type == io::ElementType::float32 ? 4.0 : 8.0;
-  // The largest rank: the longest block row and column (sparse blocks are cut by entries).
-  const double mi = static_cast<double>(rows.longest_block());
-  const double nj = static_cast<double>(cols.longest_block());
-  double x_bytes = mi * nj * elem;
+  // The largest rank's stored entries (sparse blocks are cut by entries).
   std::int64_t max_nnz = 0;
   double mean_nnz = 0;
   if (d.sparse) {
     for (std::int64_t c : per_rank) max_nnz = std::max(max_nnz, c);
     mean_nnz = static_cast<double>(d.nnz) / ranks;
-    // CSR: value + 64-bit column index per entry, plus the row pointers.
-    x_bytes = static_cast<double>(max_nnz) * (elem + 8.0) + (mi + 1) * 8.0;
   }
-  // Owned factor rows, the gathered blocks of W and Ht, the partial products (both sides), and
-  // the update temporaries.
-  const double kd = static_cast<double>(k);
-  const double factor_bytes = elem * kd * (2.0 * mi + 2.0 * nj + 3.0 * (mi / g.pc + nj / g.pr));
+  MemoryShape shape;
+  shape.k = k;
+  shape.grid = g;
+  shape.elem = type == io::ElementType::float32 ? 4.0 : 8.0;
+  shape.sparse = d.sparse;
+  shape.block_rows = rows.longest_block();
+  shape.block_cols = cols.longest_block();
+  shape.block_nnz = max_nnz;
+  shape.feature_rows = d.cols;
+  shape.solver = cfg.params.solver;
+  shape.beta = cfg.params.beta();
+  shape.init = init;
+  shape.one_pass = !d.sparse && g.pc == 1 && uses_one_pass(cfg.params);
+  const MemoryPlan plan = plan_memory(shape);
   out << "input:   " << d.path.str() << "\n"
       << "shape:   " << d.rows << " x " << d.cols << " (n_samples x n_features)\n"
       << "dtype:   " << io::to_string(d.type)
@@ -92,8 +88,10 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
     }
     out << "  (max/mean " << fmt("%.3f", mean_nnz > 0 ? max_nnz / mean_nnz : 1.0) << ")\n";
   }
-  out << "memory per rank (largest): X block " << human_bytes(x_bytes) << " + factors "
-      << human_bytes(factor_bytes) << " = " << human_bytes(x_bytes + factor_bytes) << "\n";
+  out << "fit planned: solver " << to_string(cfg.params.solver) << ", beta_loss "
+      << cfg.params.beta_loss << ", init " << to_string(init) << ", computing in "
+      << io::to_string(type) << "\n"
+      << describe(plan);
 }
 
 }  // namespace dnmf::app

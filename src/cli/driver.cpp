@@ -5,7 +5,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <new>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "dnmf/app/commands.hpp"
 #include "dnmf/cli/driver.hpp"
@@ -143,6 +146,13 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   info->add_option("input", info_input, "INPUT: file.h5 or file.h5:/path")->required();
   info->add_option("--ranks", cmd.info_ranks, "plan for this many ranks (default: this job's)");
   info->add_option("--n-components", cmd.info_k, "plan for this k (default 20)");
+  // The fit planned for: these change the solver's workspaces, the init's and the grid.
+  std::string info_solver = "cd", info_beta = "frobenius", info_init, info_dtype;
+  info->add_option("--solver", info_solver,
+                   "plan for this solver: cd, mu or anls-bpp (default cd)");
+  info->add_option("--beta-loss", info_beta, "plan for this beta_loss (default frobenius)");
+  info->add_option("--init", info_init, "plan for this init (default: sklearn's rule)");
+  info->add_option("--dtype", info_dtype, "plan for float64 or float32 (default: the input's)");
 
   // An unknown first word would only get CLI11's "A subcommand is required": name it instead.
   if (argc > 1 && argv[1][0] != '-') {
@@ -206,6 +216,10 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   } else {
     cmd.name = "info";
     cmd.input = info_input;
+    cmd.settings = {{"solver", info_solver},
+                    {"beta_loss", info_beta},
+                    {"init", info_init},
+                    {"dtype", info_dtype}};
     if (cmd.info_ranks <= 0) cmd.info_ranks = world_size;
   }
   return cmd;
@@ -223,6 +237,19 @@ app::ApplyConfig apply_config(const Command& cmd) {
   return c;
 }
 
+/// `dnmf info`'s plan: the fit's solver, beta_loss, init and dtype. Throws UsageError.
+app::InfoConfig info_config(const Command& cmd) {
+  app::InfoConfig c{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt};
+  if (cmd.info_k < 1) throw UsageError("n_components: expected an int >= 1 for info");
+  c.params.n_components = cmd.info_k;
+  c.params.solver = parse_solver(cmd.settings.at("solver"));
+  c.params.beta_loss = cmd.settings.at("beta_loss");
+  c.params.beta();  // checks the text
+  if (!cmd.settings.at("init").empty()) c.params.init = parse_init(cmd.settings.at("init"));
+  if (!cmd.settings.at("dtype").empty()) c.dtype = parse_dtype(cmd.settings.at("dtype"));
+  return c;
+}
+
 }  // namespace
 
 int run(int argc, char** argv, const app::FitHooks& hooks) {
@@ -235,6 +262,21 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
   mpi::Environment env(argc, argv);
   const mpi::Comm world = env.world();
   const int rank = world.rank();
+  // Only for agreeing on a failure raised outside a collective (see out_of_memory below).
+  const mpi::Comm spare = world.dup();
+  // An allocation failure: reported once and ended with exit 6 when every rank had it (the
+  // usual case, as every rank allocates the same sizes), else by this rank, aborting the job.
+  auto out_of_memory = [&](const std::exception& e) {
+    const int code = static_cast<int>(ExitCode::out_of_memory);
+    if (mpi::all_failed_within(spare, 5.0)) {
+      if (rank == 0) std::cerr << "dnmf: error: " << mpi::out_of_memory_message(e) << std::endl;
+      return code;
+    }
+    std::cerr << "dnmf: error (rank " << rank << "): " << mpi::out_of_memory_message(e)
+              << std::endl;
+    MPI_Abort(world.get(), code);
+    return code;
+  };
   try {
     std::string encoded;
     Command cmd;
@@ -288,7 +330,9 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
                    app::ConvertConfig{cmd.input, cmd.output, get(cmd.settings, "overwrite") == "1"},
                    std::cout);
     } else {
-      app::info(world, app::InfoConfig{cmd.input, cmd.info_ranks, cmd.info_k}, std::cout);
+      app::InfoConfig config{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt};
+      mpi::agree(world, [&] { config = info_config(cmd); });
+      app::info(world, config, std::cout);
     }
     return 0;
   } catch (const mpi::CollectiveError& e) {
@@ -299,6 +343,10 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
     // Raised on this rank alone: the others may be waiting in a collective, so end the job.
     std::cerr << "dnmf: error (rank " << rank << "): " << e.what() << std::endl;
     MPI_Abort(world.get(), static_cast<int>(e.code()));
+  } catch (const std::bad_alloc& e) {
+    return out_of_memory(e);
+  } catch (const std::length_error& e) {
+    return out_of_memory(e);
   } catch (const std::exception& e) {
     std::cerr << "dnmf: internal error (rank " << rank << "): " << e.what() << std::endl;
     MPI_Abort(world.get(), 1);

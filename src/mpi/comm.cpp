@@ -1,7 +1,11 @@
 #include "dnmf/mpi/comm.hpp"
 
+#include <chrono>
 #include <limits>
+#include <new>
 #include <numeric>
+#include <stdexcept>
+#include <thread>
 
 namespace dnmf::mpi {
 
@@ -72,6 +76,13 @@ Comm Comm::dup() const {
 Comm Comm::split(int color, int key) const {
   MPI_Comm c;
   check(MPI_Comm_split(get(), color, key, &c), "MPI_Comm_split");
+  return Comm(owned(c));
+}
+
+Comm Comm::split_shared() const {
+  MPI_Comm c;
+  check(MPI_Comm_split_type(get(), MPI_COMM_TYPE_SHARED, rank(), MPI_INFO_NULL, &c),
+        "MPI_Comm_split_type");
   return Comm(owned(c));
 }
 
@@ -202,6 +213,28 @@ Comm Environment::world() const {
   return Comm::wrap(MPI_COMM_WORLD);
 }
 
+std::string out_of_memory_message(const std::exception& e) {
+  return std::string("out of memory: a buffer could not be allocated (") + e.what() +
+         "); `dnmf info INPUT --ranks P --n-components K` shows the memory plan per rank";
+}
+
+bool all_failed_within(const Comm& spare, double seconds) {
+  // Static: if the other ranks never join, this rank aborts with the request still pending.
+  static int one = 1, sum = 0;
+  MPI_Request request;
+  if (MPI_Iallreduce(&one, &sum, 1, MPI_INT, MPI_SUM, spare.get(), &request) != MPI_SUCCESS) {
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (true) {
+    int done = 0;
+    if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) return false;
+    if (done) return sum == spare.size();
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 void raise_if_any(const Comm& comm, const std::exception_ptr& failure) {
   const int me = comm.rank();
   const int first = comm.allreduce_min(failure ? me : comm.size());
@@ -214,6 +247,12 @@ void raise_if_any(const Comm& comm, const std::exception_ptr& failure) {
     } catch (const Error& e) {
       code = static_cast<int>(e.code());
       message = e.what();
+    } catch (const std::bad_alloc& e) {
+      code = static_cast<int>(ExitCode::out_of_memory);
+      message = out_of_memory_message(e);
+    } catch (const std::length_error& e) {
+      code = static_cast<int>(ExitCode::out_of_memory);
+      message = out_of_memory_message(e);
     } catch (const std::exception& e) {
       message = e.what();
     } catch (...) {

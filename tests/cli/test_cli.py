@@ -1131,6 +1131,108 @@ def _(tmp):
     return "new.h5:/data/M, existing.h5:/data/M and :/a/b/c/M written; the rest kept"
 
 
+# --- memory: a plan too large is refused before any work (exit 2), a failed allocation is
+# exit 6, reported once ------------------------------------------------------------------------
+# Every run here is under an address-space cap (RLIMIT_AS, `ulimit -v`, in KiB), so that a
+# refusal that did not happen cannot take the machine's memory.
+SAFETY_KIB = 6 * 1024 * 1024
+
+
+def dnmf_limited(cwd, kib, *args, ranks=RANKS):
+    """dnmf on `ranks` ranks, each under `ulimit -v kib` (set in the rank, not in mpiexec)."""
+    script = f"ulimit -v {int(kib)} && exec \"$0\" \"$@\""
+    return run([MPIEXEC, "-n", str(ranks), "--oversubscribe", "/bin/sh", "-c", script,
+                DNMF_BIN] + list(args), cwd)
+
+
+def expect_memory_refusal(res, source=None):
+    keywords = ["needs about", "per rank", "can have"] + ([source] if source else [])
+    detail = expect_error(res, 2, keywords)
+    check(res.secs < 20, f"refused only after {res.secs:.1f} s")
+    return detail
+
+
+@case("memory: info's plan counts the k x k Grams and the solver's workspaces (1 rank)")
+def _(tmp):
+    units = {"KiB": 1 / 1024, "MiB": 1.0, "GiB": 1024.0, "TiB": 2.0**20}
+    totals = {}
+    for solver in ("cd", "mu", "anls-bpp"):
+        res = dnmf(tmp, "info", "data.h5", "--ranks", "2", "--n-components", "5000",
+                   "--init", "random", "--solver", solver, ranks=1)
+        check(res.rc == 0, f"info --solver {solver}: exit {res.rc}: {res.summary()}")
+        m = re.search(r"about ([\d.]+) (\w+) at peak", res.out)
+        check(m, f"info --solver {solver}: no plan total in {res.out[-400:]!r}")
+        check("Gram" in res.out, f"info --solver {solver}: no k x k Gram item: {res.out!r}")
+        totals[solver] = float(m.group(1)) * units[m.group(2)]
+    # A 5000 x 5000 float64 Gram is 190.7 MiB; cd's one pass holds two, anls-bpp adds its
+    # float64 copy and Cholesky factor.
+    check(totals["cd"] >= 2 * 190.7, f"cd plans {totals['cd']:.1f} MiB for k = 5000")
+    check(totals["anls-bpp"] >= 3 * 190.7, f"anls-bpp plans {totals['anls-bpp']:.1f} MiB")
+    bad = dnmf(tmp, "info", "data.h5", "--solver", "bogus", ranks=1)
+    expect_error(bad, 2, ["solver", "bogus"])
+    return ", ".join(f"{k} {v:.1f} MiB" for k, v in totals.items())
+
+
+@case("memory: --n-components 100000 on a small matrix is refused, 1 and 4 ranks")
+def _(tmp):
+    details = []
+    for ranks in (1, 4):
+        res = dnmf_limited(tmp, SAFETY_KIB, "fit", "data.h5", "--n-components", "100000",
+                           "--init", "random", "--output", "out.h5", ranks=ranks)
+        details.append(f"{ranks} rank(s): " + expect_memory_refusal(res))
+        check(not os.path.exists(os.path.join(tmp, "out.h5")), "out.h5 was written")
+    return "; ".join(details)
+
+
+@case("memory: k = 20000 on 60 x 12 is refused within seconds, 3 ranks")
+def _(tmp):
+    rng = np.random.default_rng(3)
+    with h5py.File(os.path.join(tmp, "small.h5"), "w") as f:
+        f["X"] = rng.random((60, 12))
+    # Its k x k Grams alone are 3.2 GB each per rank: more than the 4 GiB address space allowed.
+    res = dnmf_limited(tmp, 4 * 1024 * 1024, "fit", "small.h5", "--n-components", "20000",
+                       "--init", "random", "--output", "out.h5", ranks=3)
+    return expect_memory_refusal(res, "RLIMIT_AS")
+
+
+@case("memory: a normal fit under a small RLIMIT_AS is refused naming the limit, 2 ranks")
+def _(tmp):
+    rng = np.random.default_rng(4)
+    with h5py.File(os.path.join(tmp, "mid.h5"), "w") as f:
+        f["X"] = rng.random((4000, 1000))
+    args = ["fit", "mid.h5", "--n-components", "1000", "--init", "random", "--max-iter", "1",
+            "--output", "out.h5"]
+    ok = dnmf_limited(tmp, SAFETY_KIB, *args, ranks=2)  # about 140 MiB per rank
+    expect_fit_ok(ok, os.path.join(tmp, "out.h5"))
+    os.remove(os.path.join(tmp, "out.h5"))
+    # 400 MiB of address space: a bare rank maps about 350 MiB of it (libraries, MPI's shared
+    # segments, OpenBLAS's buffer), so the fit cannot have its 140 MiB. Without the check it
+    # spun forever inside OpenBLAS, whose buffer allocation retries when malloc fails.
+    res = dnmf_limited(tmp, 400 * 1024, *args, ranks=2)
+    return expect_memory_refusal(res, "RLIMIT_AS")
+
+
+@case("memory: an allocation that fails on every rank is exit 6, reported once, 4 ranks")
+def _(tmp):
+    # inverse-transform of a 20000 x 20000 float64 X: 800 MB per rank at 4 ranks, under a 1 GiB
+    # cap of which a bare rank maps about 350 MiB. inverse-transform has no plan, so the
+    # allocation itself fails, on every rank alike.
+    rng = np.random.default_rng(5)
+    with h5py.File(os.path.join(tmp, "wide.h5"), "w") as f:
+        f["X"] = rng.random((30, 20000))
+    fit = dnmf(tmp, "fit", "wide.h5", "--n-components", "2", "--init", "random",
+               "--max-iter", "5", "--output", "model.h5")
+    expect_fit_ok(fit, os.path.join(tmp, "model.h5"))
+    with h5py.File(os.path.join(tmp, "w.h5"), "w") as f:
+        f["W"] = rng.random((20000, 2))
+    res = dnmf_limited(tmp, 1024 * 1024, "inverse-transform", "-m", "model.h5",
+                       "w.h5", "-o", "x.h5")
+    detail = expect_error(res, 6, ["out of memory"])
+    check(res.secs < 30, f"exit only after {res.secs:.1f} s")
+    check(not os.path.exists(os.path.join(tmp, "x.h5")), "x.h5 was written")
+    return detail
+
+
 # ----------------------------------------------------------------------------------------
 def run_cases(tmp, selected, grep):
     """Runs the selected cases in tmp; prints one line each; returns the failure lines."""

@@ -52,6 +52,8 @@ struct InfoConfig {
   std::string input;
   int ranks = 0;  ///< plan for this many ranks
   std::int64_t k = 20;
+  NmfParams params;  ///< the fit planned for: solver, beta_loss and init (k is `k`)
+  std::optional<io::ElementType> dtype;
 };
 
 /// Test-only callbacks into a fit (the production driver never sets them): fault injection for

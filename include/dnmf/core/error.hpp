@@ -10,12 +10,13 @@ namespace dnmf {
 /// Process exit codes (spec/interface.md, "Behaviour").
 enum class ExitCode : int {
   ok = 0,
-  internal = 1,      ///< anything else: a bug or an unexpected library failure
-  usage = 2,         ///< invalid parameters or usage
-  input = 3,         ///< invalid input data
-  io = 4,            ///< file missing, unreadable, not HDF5, output not writable
-  numerical = 5,     ///< a numerical routine did not converge (LAPACK info > 0)
-  checkpointed = 75  ///< stopped early after writing a checkpoint
+  internal = 1,       ///< anything else: a bug or an unexpected library failure
+  usage = 2,          ///< invalid parameters or usage
+  input = 3,          ///< invalid input data
+  io = 4,             ///< file missing, unreadable, not HDF5, output not writable
+  numerical = 5,      ///< a numerical routine did not converge (LAPACK info > 0)
+  out_of_memory = 6,  ///< an allocation failed (std::bad_alloc, or a size beyond std::vector's)
+  checkpointed = 75   ///< stopped early after writing a checkpoint
 };
 
 /// Base of every dnmf exception; `code()` is the exit code the driver should use.
@@ -51,6 +52,14 @@ class IoError : public Error {
 class NumericalError : public Error {
  public:
   explicit NumericalError(const std::string& what) : Error(ExitCode::numerical, what) {}
+};
+
+/// An allocation failed (exit 6). mpi::agree and the driver give std::bad_alloc and
+/// std::length_error this code too; code that finds a size it cannot allocate may throw it.
+/// A plan too large for the memory a rank can have is refused earlier, as a UsageError.
+class OutOfMemoryError : public Error {
+ public:
+  explicit OutOfMemoryError(const std::string& what) : Error(ExitCode::out_of_memory, what) {}
 };
 
 /// An internal failure: MPI, BLAS argument errors, broken invariants (exit 1).

@@ -68,6 +68,9 @@ class Comm {
   Comm dup() const;
   /// MPI_Comm_split; the result is owned and has MPI_ERRORS_RETURN set.
   Comm split(int color, int key) const;
+  /// The ranks sharing this rank's node (MPI_Comm_split_type with MPI_COMM_TYPE_SHARED), owned,
+  /// with MPI_ERRORS_RETURN set. Collective.
+  Comm split_shared() const;
 
   MPI_Comm get() const { return *comm_; }
   int rank() const;
@@ -138,6 +141,16 @@ class CollectiveError : public Error {
 /// not start collectives that other ranks could skip by failing earlier.
 template <typename Body>
 void agree(const Comm& comm, Body&& body);
+
+/// The message of an allocation failure (exit 6), naming `e` and where the plan is shown.
+std::string out_of_memory_message(const std::exception& e);
+
+/// After an error raised on this rank alone: whether every rank of `spare` (a communicator
+/// used for nothing else) reports one too within `seconds`, through a nonblocking all-reduce
+/// that ranks busy in other collectives cannot disturb. When all do (an allocation of the same
+/// size failing everywhere), the error can be reported once and every rank can leave normally;
+/// otherwise the caller must abort the job.
+bool all_failed_within(const Comm& spare, double seconds);
 
 /// Collective part of `agree`: `failure` is this rank's error, or null when it succeeded.
 void raise_if_any(const Comm& comm, const std::exception_ptr& failure);
