@@ -213,17 +213,20 @@ def main():
             fit(2, base + ["--output", ref])
         for sig in (signal.SIGTERM, signal.SIGINT):
             ck = os.path.join(tmp, f"outside-{sig.name}.h5")
-            proc = subprocess.Popen([MPIEXEC, "-n", "2", "--oversubscribe", DNMF, "fit"] +
-                                    base + ["--output", model, "--checkpoint", ck],
+            cmd = base + ["--output", model, "--checkpoint", ck, "--checkpoint-every", "1"]
+            proc = subprocess.Popen([MPIEXEC, "-n", "2", "--oversubscribe", DNMF, "fit"] + cmd,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            time.sleep(1.5)
+            # Signal once the run is iterating (its first checkpoint exists), not on a timer.
+            deadline = time.perf_counter() + 60
+            while not os.path.exists(ck) and time.perf_counter() < deadline:
+                time.sleep(0.05)
             proc.send_signal(sig)
             out, _ = proc.communicate(timeout=TIMEOUT)
             stopped = "stopped by a signal" in out and os.path.exists(ck)
             record(f"{sig.name} to mpirun: ranks checkpoint, mpirun exits 1",
                    stopped and proc.returncode == 1, f"exit {proc.returncode}")
             if stopped:
-                rc, out, _ = fit(2, base + ["--output", model, "--checkpoint", ck, "--resume", ck])
+                rc, out, _ = fit(2, cmd + ["--resume", ck])
                 ok, text = compare(model, ref, 0) if rc == 0 else (False, out[-300:])
                 record(f"resumed after {sig.name} equals the uninterrupted run", ok, text)
 
