@@ -26,11 +26,12 @@ struct MatrixMarketHeader {
 /// file is called; gzip-compressed files are looked at uncompressed. IoError when unreadable.
 bool is_matrix_market(const std::string& path);
 
-/// Parses a Matrix Market coordinate file (plain or gzip-compressed) into CSR, reading the text twice (once to count each
-/// row's entries, once to place them) so that it is never held in memory: only the CSR arrays
-/// are. Rows end up sorted by column with duplicates summed. InputError names the line of any
-/// malformed content, and the size line when it announces more than matrix_market_max_dim rows
-/// or columns or a matrix that does not fit in memory; IoError when the file cannot be read.
+/// Parses a Matrix Market coordinate file (plain or gzip-compressed) into CSR, reading the text
+/// twice (once to count each row's entries, once to place them) so that it is never held in memory:
+/// only the CSR arrays are. Rows end up sorted by column with duplicates summed. InputError names
+/// the line of any malformed content, and the size line when it announces more than
+/// matrix_market_max_dim rows or columns or a matrix that does not fit in memory; IoError when the
+/// file cannot be read.
 Csr<double> read_matrix_market(const std::string& path, MatrixMarketHeader* header = nullptr);
 
 /// Parses from text already in memory (used by the fuzzer and the tests).
