@@ -4,18 +4,15 @@
 #include <chrono>
 
 #include "dnmf/app/commands.hpp"
-#include "dnmf/io/file_identity.hpp"
 #include "dnmf/io/matrix_market.hpp"
+#include "plan.hpp"
 #include "report.hpp"
 
 namespace dnmf::app {
 
 void convert(const mpi::Comm& comm, const ConvertConfig& cfg, std::ostream& out) {
   const std::string &source = cfg.source, &target = cfg.target;
-  mpi::agree(comm, [&] {
-    if (comm.rank() != 0) return;
-    io::check_outputs_distinct({{"SOURCE", source}}, {{"DST", io::parse_object_path(target).file}});
-  });
+  check_outputs(comm, {{"SOURCE", source}}, {{"DST", target}});
   // One process does the work: the input is a stream of text. The others wait for the verdict.
   const mpi::Comm self = comm.split(comm.rank(), 0);
   mpi::agree(comm, [&] {
