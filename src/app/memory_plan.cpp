@@ -53,10 +53,12 @@ MemoryPlan plan_memory(const MemoryShape& s) {
   if (s.init == Init::nndsvd || s.init == Init::nndsvda || s.init == Init::nndsvdar) {
     // Randomized SVD with k + 10 columns: range samples on both sides, their LU/QR copies in
     // ScaLAPACK's block-cyclic layout, the SVD's factors, and the small r x r matrices (the
-    // SVD of one of them on rank 0, with LAPACK's workspace).
+    // SVD of one of them on rank 0, with LAPACK's workspace). They are float64 for every input
+    // type; float32 input adds float32 copies of the factor going into and out of a product.
     const double r = k + 10;
+    const double converted = e < 8.0 ? r * (wo + ho) * e : 0.0;
     p.init.push_back({"randomized SVD (range samples, block-cyclic copies)",
-                      2.0 * r * (wo + ho) * e + 2.0 * r * longest * e});
+                      2.0 * r * (wo + ho) * 8.0 + 2.0 * r * longest * 8.0 + converted});
     p.init.push_back({"randomized SVD (r x r matrices)", 4.0 * r * r * 8.0});
   }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dnmf/core/error.hpp"
@@ -14,6 +15,16 @@
 
 namespace dnmf {
 namespace {
+
+/// The same factor in another precision (same layout). Local.
+template <typename To, typename From>
+DistFactor<To> converted(const DistFactor<From>& f) {
+  DistFactor<To> out(f.grid(), f.layout().side, f.layout().axis, f.k());
+  const From* in = f.local().data();
+  To* o = out.local().data();
+  for (std::int64_t i = 0; i < f.local().size(); ++i) o[i] = static_cast<To>(in[i]);
+  return out;
+}
 
 /// F S[:, 0:cols] for my rows of a tall F (rows x c) and a replicated row-major S (c x c).
 /// Local.
@@ -48,8 +59,18 @@ DistFactor<T> times_small(const DistFactor<T>& f, const Matrix<T>& s, std::int64
 //   6. U_X is U_M (not transposed) or V_M (transposed): scikit-learn's svd_flip is u-based in
 //      the first case and v-based on the transposed problem, i.e. based on the left singular
 //      vectors of X in both. Flip U_X and V_X together.
+//
+// Precision: the products with X run in X's type T, as scikit-learn's do; the factorizations
+// (LU, QR, the small SVD) and the tall factors between them run in double for every T. For
+// float64 that is scikit-learn's arithmetic. For float32 it is more accurate than scikit-learn's
+// all-float32 SVD: this algorithm's extra QR of B^T (step 4) and ScaLAPACK's blocking round
+// differently from LAPACK in float32, and the last singular vectors of a near-full-rank X
+// (k close to min(n, p), small gaps) carried those differences into the fit at 1e-5; in double
+// the factorizations add nothing and only the float32 products' rounding, shared with
+// scikit-learn, remains.
 template <typename T>
 TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::uint32_t seed) {
+  using Work = double;
   const DistMatrix<T>& x = products.x();
   const ProcessGrid& grid = x.grid();
   const std::int64_t n = x.rows(), p = x.cols();
@@ -66,59 +87,61 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   const FactorSide side_c = transposed ? FactorSide::samples : FactorSide::features;
   const std::int64_t rows_r = transposed ? p : n, rows_c = transposed ? n : p;
 
-  // M F for F on the C side, and M^T F for F on the R side.
-  auto times_m = [&](const DistFactor<T>& f) {
-    DistFactor<T> out = DistFactor<T>::like(x, side_r, f.k());
-    if (transposed) {
-      products.xt_times_w(f, out.layout(), out.local());
+  // M F for F on the C side, and M^T F for F on the R side, in T; factors in and out in Work.
+  auto product = [&](const DistFactor<Work>& f, FactorSide out_side, bool with_xt) {
+    DistFactor<T> out = DistFactor<T>::like(x, out_side, f.k());
+    auto multiply = [&](const DistFactor<T>& ft) {
+      if (with_xt) {
+        products.xt_times_w(ft, out.layout(), out.local());
+      } else {
+        products.x_times_ht(ft, out.layout(), out.local());
+      }
+    };
+    if constexpr (std::is_same_v<T, Work>) {
+      multiply(f);
+      return out;
     } else {
-      products.x_times_ht(f, out.layout(), out.local());
+      multiply(converted<T>(f));
+      return converted<Work>(out);
     }
-    return out;
   };
-  auto times_mt = [&](const DistFactor<T>& f) {
-    DistFactor<T> out = DistFactor<T>::like(x, side_c, f.k());
-    if (transposed) {
-      products.x_times_ht(f, out.layout(), out.local());
-    } else {
-      products.xt_times_w(f, out.layout(), out.local());
-    }
-    return out;
-  };
+  auto times_m = [&](const DistFactor<Work>& f) { return product(f, side_r, transposed); };
+  auto times_mt = [&](const DistFactor<Work>& f) { return product(f, side_c, !transposed); };
   const TallProxy proxy_r(grid, side_r, rows_r), proxy_c(grid, side_c, rows_c);
 
-  // 1. Omega, cast to T as sklearn casts it to X's dtype.
-  DistFactor<T> q = DistFactor<T>::like(x, side_c, r);
+  // 1. Omega, rounded to T as sklearn casts it to X's dtype.
+  DistFactor<Work> q = DistFactor<Work>::like(x, side_c, r);
   {
     // Drawn in item order (row-major over the rows of Omega), then moved to X's layout.
-    DistFactor<T> drawn = q.relaid(q.natural_axis());
+    DistFactor<Work> drawn = q.relaid(q.natural_axis());
     rng::NumpyRandomState rs(seed);
     rs.discard_normals(static_cast<std::uint64_t>(drawn.owned().begin * r));
-    Matrix<T>& ql = drawn.local();
+    Matrix<Work>& ql = drawn.local();
     for (std::int64_t i = 0; i < ql.rows(); ++i)
-      for (std::int64_t j = 0; j < r; ++j) ql(i, j) = static_cast<T>(rs.standard_normal());
+      for (std::int64_t j = 0; j < r; ++j)
+        ql(i, j) = static_cast<Work>(static_cast<T>(rs.standard_normal()));
     q = drawn.relaid(q.layout().axis);
   }
   // 2. Power iterations with LU normalisation (n_iter is always >= 4 here).
   for (int it = 0; it < n_iter; ++it) {
-    const DistFactor<T> y = lu_permuted_l(proxy_r, times_m(q));
+    const DistFactor<Work> y = lu_permuted_l(proxy_r, times_m(q));
     q = lu_permuted_l(proxy_c, times_mt(y));
   }
   // 3. Orthonormal basis of the range sample.
-  DistFactor<T> qr = times_m(q);
-  qr_in_place(proxy_r, qr, static_cast<Matrix<T>*>(nullptr));
+  DistFactor<Work> qr = times_m(q);
+  qr_in_place(proxy_r, qr, static_cast<Matrix<Work>*>(nullptr));
   const std::int64_t r2 = qr.k();
   // 4. B^T = M^T Q and its QR; SVD of Rb^T.
-  DistFactor<T> bt = times_mt(qr);
-  Matrix<T> rb;
+  DistFactor<Work> bt = times_mt(qr);
+  Matrix<Work> rb;
   qr_in_place(proxy_c, bt, &rb);
-  Matrix<T> ur(r2, r2), vr(r2, r2);
-  std::vector<T> s(static_cast<std::size_t>(r2));
+  Matrix<Work> ur(r2, r2), vr(r2, r2);
+  std::vector<Work> s(static_cast<std::size_t>(r2));
   // On rank 0 only; its failure (no convergence: a NumericalError) is agreed by every rank.
   mpi::agree(grid.all(), [&] {
     if (grid.rank() != 0) return;
     // rb's row-major storage is Rb^T in column-major order, as gesdd wants it.
-    std::vector<T> sv, u, vt;
+    std::vector<Work> sv, u, vt;
     la::check_converged(la::gesdd(r2, r2, rb.data(), r2, sv, u, vt), "randomized_svd", "gesdd");
     for (std::int64_t i = 0; i < r2; ++i) {
       s[static_cast<std::size_t>(i)] = sv[static_cast<std::size_t>(i)];
@@ -132,16 +155,21 @@ TruncatedSvd<T> randomized_svd(DistProducts<T>& products, std::int64_t k, std::u
   grid.all().bcast(ur.data(), ur.size(), 0);
   grid.all().bcast(vr.data(), vr.size(), 0);
   // 5. Singular vectors of M, first k.
-  DistFactor<T> u_m = times_small(qr, ur, k);
-  DistFactor<T> v_m = times_small(bt, vr, k);
-  // 6. Back to X, signs decided on X's left singular vectors.
-  DistFactor<T>& u_x = transposed ? v_m : u_m;
-  DistFactor<T>& v_x = transposed ? u_m : v_m;
+  DistFactor<Work> u_m = times_small(qr, ur, k);
+  DistFactor<Work> v_m = times_small(bt, vr, k);
+  // 6. Back to X, signs decided on X's left singular vectors; then to T, and the singular
+  // values rounded to T too (scikit-learn's S has X's dtype).
+  DistFactor<Work>& u_x = transposed ? v_m : u_m;
+  DistFactor<Work>& v_x = transposed ? u_m : v_m;
   flip_signs(u_x, v_x);
   std::vector<double> s_k(static_cast<std::size_t>(k));
   for (std::int64_t i = 0; i < k; ++i)
-    s_k[static_cast<std::size_t>(i)] = s[static_cast<std::size_t>(i)];
-  return TruncatedSvd<T>{std::move(u_x), std::move(s_k), std::move(v_x)};
+    s_k[static_cast<std::size_t>(i)] = static_cast<T>(s[static_cast<std::size_t>(i)]);
+  if constexpr (std::is_same_v<T, Work>) {
+    return TruncatedSvd<T>{std::move(u_x), std::move(s_k), std::move(v_x)};
+  } else {
+    return TruncatedSvd<T>{converted<T>(u_x), std::move(s_k), converted<T>(v_x)};
+  }
 }
 
 template TruncatedSvd<double> randomized_svd<double>(DistProducts<double>&, std::int64_t,
