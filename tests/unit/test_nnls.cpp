@@ -127,6 +127,38 @@ TEST(NnlsBpp, SolvesManyRowsAndFloat) {
   EXPECT_EQ(af[1], 0.0f);
 }
 
+TEST(NnlsBpp, ManyRowsGiveTheBitsOfOneRowAtATime) {
+  // Rows that share free sets reuse one factorization within a call: the result must be the
+  // bits each row gets alone, and match brute force. 600 rows, k = 6, supports repeating.
+  std::mt19937_64 gen(5);
+  std::normal_distribution<double> z;
+  const int k = 6, rows = 600, m = 9;
+  std::vector<double> b(static_cast<std::size_t>(m * k));
+  for (auto& v : b) v = std::abs(z(gen));
+  std::vector<double> g(static_cast<std::size_t>(k * k), 0.0);
+  for (int i = 0; i < k; ++i)
+    for (int j = 0; j < k; ++j)
+      for (int p = 0; p < m; ++p) g[i * k + j] += b[p * k + i] * b[p * k + j];
+  std::vector<double> r(static_cast<std::size_t>(rows * k)), start(r.size());
+  for (auto& v : r) v = 3 * z(gen);
+  for (auto& v : start) v = gen() % 3 ? 1.0 : 0.0;
+  std::vector<double> together = start;
+  la::nnls_bpp<double>(rows, k, g.data(), r.data(), together.data());
+  int zeros = 0;
+  for (int row = 0; row < rows; ++row) {
+    std::vector<double> alone(start.begin() + row * k, start.begin() + (row + 1) * k);
+    la::nnls_bpp<double>(1, k, g.data(), r.data() + row * k, alone.data());
+    const std::vector<double> want =
+        brute_force(k, g, std::vector<double>(r.begin() + row * k, r.begin() + (row + 1) * k));
+    for (int i = 0; i < k; ++i) {
+      EXPECT_EQ(together[row * k + i], alone[i]) << "row " << row << " i " << i;
+      EXPECT_NEAR(together[row * k + i], want[i], 1e-9) << "row " << row << " i " << i;
+      zeros += want[i] == 0.0;
+    }
+  }
+  EXPECT_GT(zeros, rows);  // many rows end with bound coefficients: supports differ
+}
+
 TEST(NnlsBpp, ADeadComponentStaysZero) {
   // G_11 = 0: the other factor has an all-zero component; its coefficient stays 0.
   const std::vector<double> g = {4, 0, 0, 0}, r = {2, 0};
