@@ -339,6 +339,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 ConvergenceWarning,
             )
         self.dnmf_grid_ = tuple(out["grid"])
+        self.dnmf_seconds_ = out["seconds"]  # the solver's wall time, as `dnmf fit` reports it
         start = int(out["row_start"])
         self.dnmf_rows_ = (start, start + out["W"].shape[0])
 

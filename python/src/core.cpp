@@ -342,6 +342,7 @@ py::dict fit_typed(const Call& call, const Input& in, const io::DatasetInfo* fil
   out["seed"] = model.seed_used_;
   out["grid"] = py::make_tuple(d.grid->pr(), d.grid->pc());
   out["n_samples"] = d.x->rows();
+  out["seconds"] = model.last_run().seconds;
   py::list names;
   for (const std::string& s : d.feature_names) names.append(s);
   out["feature_names"] = names;
@@ -366,6 +367,7 @@ py::dict transform_typed(const Call& call, const Input& in, const io::DatasetInf
   out["W"] = to_numpy(w.first);
   out["row_start"] = w.second;
   out["n_iter"] = model.last_run().n_iter;
+  out["seconds"] = model.last_run().seconds;
   out["grid"] = py::make_tuple(d.grid->pr(), d.grid->pc());
   out["n_samples"] = d.x->rows();
   return out;
