@@ -338,10 +338,10 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 "convergence.",
                 ConvergenceWarning,
             )
-        self.dnmf_grid_ = tuple(out["grid"])
-        self.dnmf_seconds_ = out["seconds"]  # the solver's wall time, as `dnmf fit` reports it
         start = int(out["row_start"])
-        self.dnmf_rows_ = (start, start + out["W"].shape[0])
+        rows = (start, start + out["W"].shape[0])
+        if getattr(self, "dnmf_rows_", None) != rows:  # transform changes no other attribute
+            self.dnmf_rows_ = rows
 
     # --- scikit-learn's methods ------------------------------------------------------------
     def fit_transform(self, X, y=None, W=None, H=None):
@@ -355,6 +355,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_components_ = H.shape[0]
         self.components_ = H
         self.n_iter_ = n_iter
+        self.dnmf_grid_ = tuple(out["grid"])
+        self.dnmf_seconds_ = out["seconds"]  # the solver's wall time, as `dnmf fit` reports it
         self.dnmf_init_ = out["init_used"]
         self.dnmf_seed_ = out["seed"]
         if path:

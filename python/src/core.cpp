@@ -148,11 +148,10 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
   }
   const io::ElementType type =
       std::is_same<T, float>::value ? io::ElementType::float32 : io::ElementType::float64;
-  const GridShape shape =
-      fitting ? app::pick_grid(comm, call.grid, info.rows, info.cols, k,
-                               app::x_memory_bytes(info, type),
-                               !info.sparse && uses_one_pass(call.params))
-              : app::pick_grid(comm, call.grid, info.rows, info.cols, k);
+  const GridShape shape = fitting ? app::pick_grid(comm, call.grid, info.rows, info.cols, k,
+                                                   app::x_memory_bytes(info, type),
+                                                   !info.sparse && uses_one_pass(call.params))
+                                  : app::pick_grid(comm, call.grid, info.rows, info.cols, k);
   out.grid = std::make_unique<ProcessGrid>(comm, shape);
   out.x = std::make_unique<DistMatrix<T>>(*out.grid, info.rows, info.cols,
                                           info.sparse ? Storage::sparse : Storage::dense);
@@ -229,15 +228,15 @@ DistFactor<T> w_start(const Placed<T>& d, Layout layout, const py::object& w0, s
                        (layout == Layout::rows ? " (this rank's rows)" : ""));
     }
   });
-  DistFactor<T> w = layout == Layout::rows
-                        ? DistFactor<T>::like(x, FactorSide::samples, k)
-                        : DistFactor<T>(*d.grid, FactorSide::samples,
-                                        Axis::uniform(x.rows(), d.grid->pr()), k);
+  DistFactor<T> w =
+      layout == Layout::rows
+          ? DistFactor<T>::like(x, FactorSide::samples, k)
+          : DistFactor<T>(*d.grid, FactorSide::samples, Axis::uniform(x.rows(), d.grid->pr()), k);
   const std::int64_t first = layout == Layout::rows ? x.row_range().begin : 0;
   const Range owned = w.owned();
   if (owned.size > 0) {
-    std::copy(a.data() + (owned.begin - first) * k, a.data() + (owned.begin - first + owned.size) * k,
-              w.local().data());
+    std::copy(a.data() + (owned.begin - first) * k,
+              a.data() + (owned.begin - first + owned.size) * k, w.local().data());
   }
   return w;
 }

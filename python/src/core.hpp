@@ -36,11 +36,11 @@ enum class Layout {
 /// X as Python handed it over: a dense C-order array, a canonical CSR matrix, or a path.
 struct Input {
   Layout layout = Layout::replicated;
-  py::object dense;                   ///< 2-D C-contiguous float32 / float64 array
-  py::object data, indices, indptr;   ///< CSR (sorted, no duplicates)
-  std::int64_t rows = 0, cols = 0;    ///< CSR's shape (this rank's rows when Layout::rows)
+  py::object dense;                  ///< 2-D C-contiguous float32 / float64 array
+  py::object data, indices, indptr;  ///< CSR (sorted, no duplicates)
+  std::int64_t rows = 0, cols = 0;   ///< CSR's shape (this rank's rows when Layout::rows)
   bool sparse = false;
-  std::string path;                   ///< Layout::path
+  std::string path;  ///< Layout::path
 };
 
 /// Everything a call needs besides X.

@@ -119,8 +119,7 @@ PYBIND11_MODULE(_core, m) {
       "fit",
       [](py::object comm, py::object grid, py::dict params, py::tuple x, bool distributed,
          py::object w0, py::object h0) {
-        return dnmf::python::fit(call_from(comm, grid, params), input_from(x, distributed), w0,
-                                 h0);
+        return dnmf::python::fit(call_from(comm, grid, params), input_from(x, distributed), w0, h0);
       },
       py::arg("comm"), py::arg("grid"), py::arg("params"), py::arg("x"), py::arg("distributed"),
       py::arg("W") = py::none(), py::arg("H") = py::none(),

@@ -39,6 +39,13 @@ def main():
             start = model.dnmf_rows_[0]
             Wt = model.transform(case["path"])
             t_start = model.dnmf_rows_[0]
+        elif case["form"] == "whole":
+            X = np.load(case["npy"])
+            model = dnmf.NMF(comm=comm, grid=grid, **params)
+            W = model.fit_transform(X, W=w0, H=h0)
+            start = 0
+            Wt = model.transform(X)
+            t_start = 0
         else:  # each rank passes its own rows (dnmf's uniform cut, as `--grid Px1` reads them)
             if case["sparse"]:
                 X = sp.load_npz(case["npz"]).tocsr()

@@ -6,6 +6,8 @@ form, as .npy/.npz for the row-block form), runs `mpirun -np P dnmf fit/transfor
 and grid, runs every case once through Python (mpi_worker.py, under the same mpirun) and checks:
   - path form ("file.h5:/X", every grid PR x PC = P): W, H, n_iter_, reconstruction_err_ and
     transform's W are the CLI's bit for bit on the same grid;
+  - whole-array form (every rank passes all of X): the CLI's numbers bit for bit, the whole W
+    on every rank;
   - row-block form (distributed=True, each rank its uniform share of rows): the CLI's numbers
     with --grid Px1 bit for bit (dense);
   - from a custom init (identical starts): scikit-learn's numbers (1.6 rule,
@@ -90,6 +92,11 @@ def cases(p, files):
                     W0=files["W0"], H0=files["H0"], data="X", cli=True, sklearn=True,
                     params=dict(n_components=4, solver="mu", init="custom", tol=0, max_iter=40,
                                 alpha_W=0.02, l1_ratio=0.3)))
+    # Every rank passes the whole X: the CLI's grid and blocks, the whole W on every rank.
+    out.append(dict(name="whole_mu_random", form="whole", npy=files["X"], path=h5 + ":/X",
+                    grid=None, cli=True,
+                    params=dict(n_components=4, solver="mu", init="random", random_state=5,
+                                tol=1e-4, max_iter=50)))
     out.append(dict(name="rows_cd_custom", form="rows", sparse=False, npy=files["X"],
                     path=h5 + ":/X", grid=None, W0=files["W0"], H0=files["H0"], data="X",
                     cli_grid=[p, 1], cli=True, sklearn=True,
@@ -142,6 +149,9 @@ def python_results(p, name, tmp):
                 rows.setdefault(s + i, row)
         return np.array([rows[i] for i in range(len(rows))])
     first = parts[0]
+    if len(parts) > 1 and int(first["start"]) == int(parts[1]["start"]):  # whole W everywhere
+        for part in parts[1:]:
+            assert np.array_equal(part["W"], first["W"]), "the whole W differs between ranks"
     for part in parts[1:]:
         assert np.array_equal(part["H"], first["H"]), "components_ differ between ranks"
         assert int(part["n_iter"]) == int(first["n_iter"]) and part["err"] == first["err"]
