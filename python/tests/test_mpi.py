@@ -11,7 +11,8 @@ and grid, runs every case once through Python (mpi_worker.py, under the same mpi
   - row-block form (distributed=True, each rank its uniform share of rows): the CLI's numbers
     with --grid Px1 bit for bit (dense);
   - from a custom init (identical starts): scikit-learn's numbers (1.6 rule,
-    scripts/sklearn16.py) within 1e-9 relative, as tests/parity does.
+    scripts/sklearn16.py) within 1e-9 relative, as tests/parity does;
+  - SIGINT sent to one rank stops the fit on every rank with KeyboardInterrupt.
 
 usage: test_mpi.py --ranks P
 """
@@ -172,6 +173,58 @@ def sklearn_fit(case, data):
     return W, H, n_iter
 
 
+INTERRUPT_CHILD = """
+import os, sys, time
+import numpy as np
+from mpi4py import MPI
+import dnmf
+comm = MPI.COMM_WORLD
+X = np.abs(np.random.RandomState(comm.rank).randn(1500, 200))
+print(f"pid {comm.rank} {os.getpid()}", flush=True)
+t = time.perf_counter()
+try:
+    dnmf.NMF(20, init="random", random_state=0, tol=0, max_iter=10**6, comm=comm,
+             distributed=True).fit(X)
+    print(f"rank {comm.rank} finished", flush=True)
+except KeyboardInterrupt:
+    print(f"rank {comm.rank} KeyboardInterrupt", flush=True)
+comm.Barrier()  # every rank left the fit at the same boundary: no one waits in a collective
+"""
+
+
+def check_interrupt(p):
+    """SIGINT to the last rank alone stops the fit on every rank with KeyboardInterrupt."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([MPIEXEC, "-n", str(p), "--oversubscribe", PYTHON, "-c",
+                             INTERRUPT_CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    pids = {}
+    while len(pids) < p:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("pid "):
+            _, rank, pid = line.split()
+            pids[int(rank)] = int(pid)
+    if len(pids) < p:
+        proc.kill()
+        return [f"interrupt: the ranks did not start ({proc.stderr.read()[-500:]})"]
+    time.sleep(2.0)  # well inside the fit (a million iterations)
+    os.kill(pids[p - 1], signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return ["interrupt: the ranks did not stop within 60 s of SIGINT"]
+    stopped = [r for r in range(p) if f"rank {r} KeyboardInterrupt" in out]
+    if proc.returncode != 0 or len(stopped) != p:
+        return [f"interrupt: exit {proc.returncode}, ranks stopped {stopped}:\n{out}\n{err[-800:]}"]
+    print(f"np{p} SIGINT to rank {p - 1}: KeyboardInterrupt on all {p} ranks")
+    return []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ranks", type=int, required=True)
@@ -214,6 +267,8 @@ def main():
                 lines.append(f"scikit-learn within {worst:.1e}")
             print(f"np{p} {case['name']:22s} grid {py['grid'][0]}x{py['grid'][1]} "
                   f"n_iter {py['n_iter']:3d}: {', '.join(lines)}")
+    checks += 1
+    failures += check_interrupt(p)
     for f in failures:
         print("FAIL " + f)
     print(f"python_mpi np{p}: {checks - len(failures)} of {checks} checks passed")

@@ -109,7 +109,7 @@ def main():
                           r"time=([0-9.]+)s \(([0-9.e+-]+) s/iter\)", text)
             if not m:
                 raise SystemExit(f"no summary line in dnmf's output:\n{text[-1500:]}")
-            cli = float(m.group(4)) / int(m.group(2))
+            cli = float(m.group(5))
             rows.append({"solver": solver, "form": "cli", "grid": m.group(1),
                          "n_iter": int(m.group(2)), "s_per_iter": cli,
                          "process_wall_s": wall, "err": float(m.group(3))})
