@@ -41,6 +41,7 @@ py::array_t<T> to_numpy(const Matrix<T>& m) {
 /// X on its grid, with what the results need to know about where its rows came from.
 template <typename T>
 struct Placed {
+  py::object keep;  ///< the array X's block borrows from, alive as long as the block
   std::unique_ptr<ProcessGrid> grid;
   std::unique_ptr<DistMatrix<T>> x;
   std::vector<std::string> feature_names;  ///< from the file (Layout::path), when all strings
@@ -103,6 +104,20 @@ void fill_dense_block(const Input& in, std::int64_t first_row, DistMatrix<T>& x)
   }
 }
 
+/// X's dense block over the caller's array itself when the block holds whole rows (one grid
+/// column): rows `first`.. of the array are my block's rows. Null when it would need a copy.
+template <typename T>
+std::unique_ptr<DistMatrix<T>> borrowed_block(const ProcessGrid& grid, const Axis& rows,
+                                              const Axis& cols, const Array<T>& a,
+                                              std::int64_t first) {
+  if (grid.pc() != 1) return nullptr;
+  const Range mine = rows.block(grid.my_row());
+  // X is only read: the const_cast lets a read-only numpy array be used in place too.
+  T* start = const_cast<T*>(a.data()) + (mine.begin - first) * cols.size();
+  return std::make_unique<DistMatrix<T>>(grid, rows, cols,
+                                         Matrix<T>::borrow(start, mine.size, cols.size()));
+}
+
 std::int64_t input_rows(const Input& in) {
   return in.sparse ? in.rows : py::array::ensure(in.dense).shape(0);
 }
@@ -126,14 +141,15 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
     }
     out.grid = std::make_unique<ProcessGrid>(comm, shape);
     const std::int64_t p = input_cols(in);
-    out.x = std::make_unique<DistMatrix<T>>(*out.grid, rows, Axis::uniform(p, 1),
-                                            in.sparse ? Storage::sparse : Storage::dense);
-    const std::int64_t first = out.x->row_range().begin;
-    if (in.sparse) {
-      fill_csr_block(in, first, *out.x);
-    } else {
-      fill_dense_block(in, first, *out.x);
+    if (!in.sparse) {  // my rows are the whole array: used in place
+      Array<T> a(in.dense);
+      out.x = borrowed_block(*out.grid, rows, Axis::uniform(p, 1), a,
+                             rows.block(out.grid->my_row()).begin);
+      out.keep = std::move(a);
+      return out;
     }
+    out.x = std::make_unique<DistMatrix<T>>(*out.grid, rows, Axis::uniform(p, 1), Storage::sparse);
+    fill_csr_block(in, out.x->row_range().begin, *out.x);
     return out;
   }
   io::DatasetInfo info;
@@ -153,6 +169,17 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
                                                    !info.sparse && uses_one_pass(call.params))
                                   : app::pick_grid(comm, call.grid, info.rows, info.cols, k);
   out.grid = std::make_unique<ProcessGrid>(comm, shape);
+  if (!file && !in.sparse) {  // the whole X on every rank: my block in place when it can be
+    Array<T> a(in.dense);
+    out.x = borrowed_block(*out.grid, Axis::uniform(info.rows, shape.pr),
+                           Axis::uniform(info.cols, shape.pc), a, 0);
+    if (!out.x) {
+      out.x = std::make_unique<DistMatrix<T>>(*out.grid, info.rows, info.cols, Storage::dense);
+      fill_dense_block(in, 0, *out.x);
+    }
+    out.keep = std::move(a);
+    return out;
+  }
   out.x = std::make_unique<DistMatrix<T>>(*out.grid, info.rows, info.cols,
                                           info.sparse ? Storage::sparse : Storage::dense);
   if (file) {
@@ -167,10 +194,8 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
       }
     });
     if (names.strings && names.length == info.cols) out.feature_names = std::move(names.values);
-  } else if (in.sparse) {
-    fill_csr_block(in, 0, *out.x);
   } else {
-    fill_dense_block(in, 0, *out.x);
+    fill_csr_block(in, 0, *out.x);
   }
   return out;
 }

@@ -329,7 +329,41 @@ def test_sklearn16_eps_rule():
     assert rel(W12, W16) > 1e-9 * 10  # the data tell the two rules apart
 
 
-# --- runtime: the GIL and Ctrl-C -------------------------------------------------------------
+# --- runtime: no copy of X, the GIL and Ctrl-C -------------------------------------------------
+IN_PLACE_CHILD = textwrap.dedent("""
+    import resource, sys
+    import numpy as np
+    import dnmf
+    X = np.random.RandomState(0).rand(20000, 500)  # 76 MiB in one allocation
+    if sys.argv[1] == "readonly":
+        X.setflags(write=False)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    dnmf.NMF(2, init="random", random_state=0, max_iter=2, solver="mu").fit(X)
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    print(grew * 1024 / X.nbytes)
+""")
+
+
+@pytest.mark.parametrize("flags", ["writeable", "readonly"])
+def test_c_order_arrays_are_used_in_place(flags):
+    # The peak memory grows by much less than X: its block is the array itself, not a copy.
+    out = subprocess.run([sys.executable, "-c", IN_PLACE_CHILD, flags], capture_output=True,
+                         text=True, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), check=True)
+    assert float(out.stdout.split()[-1]) < 0.25, out.stdout
+
+
+def test_x_is_not_modified(X):
+    for data in (X, np.asfortranarray(X), X[:, ::2], X.astype(np.float32)):
+        before = data.copy()
+        dnmf.NMF(3, solver="mu", init="random", random_state=0, max_iter=20).fit(data)
+        assert np.array_equal(data, before)
+    ref = dnmf.NMF(3, solver="mu", init="random", random_state=0, max_iter=20).fit(X[:, ::2])
+    again = dnmf.NMF(3, solver="mu", init="random", random_state=0, max_iter=20)
+    assert np.array_equal(again.fit(np.ascontiguousarray(X[:, ::2])).components_,
+                          ref.components_)
+
+
+
 def test_gil_is_released_during_fit():
     rng = np.random.RandomState(0)
     X = np.abs(rng.randn(3000, 400))
