@@ -30,15 +30,19 @@ def _is_anndata(X):
     return type(X).__name__ == "AnnData" and hasattr(X, "var_names") and hasattr(X, "X")
 
 
-def _check_init(A, shape, whom):
-    """scikit-learn 1.6's check of a user-supplied W or H ('auto' skips a dimension)."""
-    A = check_array(A)
+def _check_init(A, shape, whom, rank_share=False):
+    """scikit-learn 1.6's check of a user-supplied W or H ('auto' skips a dimension). A rank's
+    share of a distributed W (`rank_share`) may be empty; its values are checked in C++ over all
+    ranks (the same messages), since zeros on one rank are no error."""
+    A = check_array(A, ensure_min_samples=0 if rank_share else 1)
     for axis, name in ((0, "first"), (1, "second")):
         if shape[axis] != "auto" and A.shape[axis] != shape[axis]:
             raise ValueError(
                 f"Array with wrong {name} dimension passed to {whom}. Expected {shape[axis]}, "
                 f"but got {A.shape[axis]}."
             )
+    if rank_share:
+        return A
     check_non_negative(A, whom)
     if np.max(A) == 0:
         raise ValueError(f"Array passed to {whom} is full of zeros.")
@@ -242,7 +246,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             # a rank of a distributed X may hold no rows of it
             ensure_min_samples=0 if self.distributed else 1,
         )
-        check_non_negative(X, "NMF (input X)")
+        if X.shape[0] > 0:  # a rank's empty share of a distributed X has no minimum
+            check_non_negative(X, "NMF (input X)")
         if names is not None:
             self._check_anndata_names(names, reset)
         if sp.issparse(X):
@@ -319,9 +324,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             raise ValueError("Expected 2D array, got scalar array instead:\narray=None.")
         H = _check_init(H, (k, "auto" if n_features is None else n_features), "NMF (input H)")
         n_samples = None if xin[0] == "path" or self.distributed else _n_samples(xin)
-        W = _check_init(
-            W, ("auto" if n_samples is None else n_samples, H.shape[0]), "NMF (input W)"
-        )
+        W = _check_init(W, ("auto" if n_samples is None else n_samples, H.shape[0]),
+                        "NMF (input W)", rank_share=self._rows(xin))
         if dtype is not None and (H.dtype != dtype or W.dtype != dtype):
             raise TypeError(
                 "H and W should have the same dtype as X. Got H.dtype = {} and W.dtype = {}.".format(

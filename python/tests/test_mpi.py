@@ -103,6 +103,10 @@ def cases(p, files):
                     cli_grid=[p, 1], cli=True, sklearn=True,
                     params=dict(n_components=4, solver="cd", init="custom", tol=1e-4,
                                 max_iter=80)))
+    out.append(dict(name="rows_all_on_rank0", form="rows", sparse=False, npy=files["X"],
+                    grid=None, W0=files["W0"], H0=files["H0"], data="X", sklearn=True,
+                    cut="first", params=dict(n_components=4, solver="mu", init="custom",
+                                             tol=1e-4, max_iter=50)))
     out.append(dict(name="rows_mu15_sparse", form="rows", sparse=True, npz=files["S"],
                     grid=None, W0=files["W0s"], H0=files["H0s"], data="S", sklearn=True,
                     params=dict(n_components=3, solver="mu", beta_loss=1.5, init="custom", tol=0,
