@@ -10,7 +10,9 @@ if ! ls "$pkg"/dnmf/_core*.so >/dev/null 2>&1; then
   echo "python: dnmf._core was not built (pybind11-dev, python3-pybind11, python3-mpi4py missing?)"
   exit 0
 fi
-site=$(/usr/bin/python3 -c 'import sys; print(next((p for p in sys.path if p.startswith("/usr/local/lib/python3") and p.endswith("dist-packages")), ""))')
+site=$(/usr/bin/python3 -c 'import sys
+print(next((p for p in sys.path
+            if p.startswith("/usr/local/lib/python3") and p.endswith("dist-packages")), ""))')
 if [ -n "$site" ] && mkdir -p "$site" 2>/dev/null && [ -w "$site" ]; then
   echo "$pkg" >"$site/dnmf.pth"
   echo "python: /usr/bin/python3 imports dnmf from $pkg ($site/dnmf.pth)"

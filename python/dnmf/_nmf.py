@@ -328,9 +328,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                         "NMF (input W)", rank_share=self._rows(xin))
         if dtype is not None and (H.dtype != dtype or W.dtype != dtype):
             raise TypeError(
-                "H and W should have the same dtype as X. Got H.dtype = {} and W.dtype = {}.".format(
-                    H.dtype, W.dtype
-                )
+                f"H and W should have the same dtype as X. Got H.dtype = {H.dtype} and "
+                f"W.dtype = {W.dtype}."
             )
         return np.ascontiguousarray(W), np.ascontiguousarray(H)
 

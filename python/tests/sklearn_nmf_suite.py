@@ -102,7 +102,7 @@ class Tally:
         if report.when == "call" or report.failed:
             if report.failed:
                 self.outcomes[name] = "failed"
-                self.reports[name] = report.longreprtext.splitlines()[-1:] if report.longreprtext else []
+                self.reports[name] = (report.longreprtext or "").splitlines()[-1:]
             elif report.skipped:
                 self.outcomes.setdefault(name, "skipped")
             else:

@@ -17,6 +17,7 @@ and grid, runs every case once through Python (mpi_worker.py, under the same mpi
 usage: test_mpi.py --ranks P
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -238,7 +239,6 @@ def main():
     with tempfile.TemporaryDirectory(prefix="dnmf-pympi-") as tmp:
         files, data = make_data(tmp)
         todo = cases(p, files)
-        import json
         spec = os.path.join(tmp, "spec.json")
         with open(spec, "w") as f:
             json.dump(todo, f)
@@ -252,7 +252,8 @@ def main():
                 for key in ("W", "H", "Wt"):
                     checks += 1
                     if not np.array_equal(py[key], cli[key]):
-                        diff = np.max(np.abs(py[key] - cli[key])) if py[key].shape == cli[key].shape else "shape"
+                        same_shape = py[key].shape == cli[key].shape
+                        diff = np.max(np.abs(py[key] - cli[key])) if same_shape else "shape"
                         failures.append(f"{case['name']}: {key} differs from the CLI's ({diff})")
                 for key in ("n_iter", "err"):
                     checks += 1
@@ -267,7 +268,8 @@ def main():
                 if worst > RTOL_SKLEARN:
                     failures.append(f"{case['name']}: {worst:.2e} from scikit-learn")
                 if n_iter != py["n_iter"]:
-                    failures.append(f"{case['name']}: n_iter {py['n_iter']} vs scikit-learn's {n_iter}")
+                    failures.append(
+                        f"{case['name']}: n_iter {py['n_iter']} vs scikit-learn's {n_iter}")
                 lines.append(f"scikit-learn within {worst:.1e}")
             print(f"np{p} {case['name']:22s} grid {py['grid'][0]}x{py['grid'][1]} "
                   f"n_iter {py['n_iter']:3d}: {', '.join(lines)}")
