@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libcli11-dev libtomlplusplus-dev libbenchmark-dev
   # the scikit-learn oracle and data helpers (Debian's python3)
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py
+  # the Python package dnmf (python/): bindings, MPI from Python, its inputs and tests
+  python3-dev pybind11-dev python3-pybind11 python3-mpi4py python3-pandas python3-anndata python3-pytest
 )
 # The default data set of the README's main job.
 if [ "${DNMF_WITH_DATASET:-1}" = 1 ]; then

@@ -34,6 +34,17 @@ DistMatrix<T>::DistMatrix(const ProcessGrid& grid, Axis row_axis, Axis col_axis,
   }
 }
 
+template <typename T>
+DistMatrix<T>::DistMatrix(const ProcessGrid& grid, Axis row_axis, Axis col_axis, Matrix<T> block)
+    : DistMatrix(grid, std::move(row_axis), std::move(col_axis), Storage::sparse) {
+  if (block.rows() != row_range_.size || block.cols() != col_range_.size) {
+    throw InternalError("DistMatrix: the block does not match the axes");
+  }
+  storage_ = Storage::dense;  // built as an empty sparse block so that no dense one is allocated
+  csr_ = Csr<T>{};
+  local_ = std::move(block);
+}
+
 FactorLayout factor_layout(const ProcessGrid& grid, FactorSide side, std::int64_t global_rows) {
   const bool w = side == FactorSide::samples;
   return factor_layout(grid, side, Axis::uniform(global_rows, w ? grid.pr() : grid.pc()));

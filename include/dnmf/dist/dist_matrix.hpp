@@ -31,6 +31,9 @@ class DistMatrix {
              Storage storage = Storage::dense);
   /// Blocks given by `row_axis` (pr parts) and `col_axis` (pc parts), e.g. balanced by entries.
   DistMatrix(const ProcessGrid& grid, Axis row_axis, Axis col_axis, Storage storage);
+  /// Dense, with `block` (row_range x col_range of the axes) as my block: e.g. a borrowed
+  /// Matrix over memory the caller already holds, so that X is not copied.
+  DistMatrix(const ProcessGrid& grid, Axis row_axis, Axis col_axis, Matrix<T> block);
 
   bool sparse() const { return storage_ == Storage::sparse; }
   /// The sparse block (only when sparse()).
