@@ -1,0 +1,51 @@
+#pragma once
+/// @file Register-blocked SIMD kernels for the dense products of NMF, where one dimension is the
+/// small k: X_P Ht (rows x cols times cols x k) and W_P^T X_P (k x rows times rows x cols).
+/// Each has an AVX-512, an AVX2 (+FMA) and a portable path, each compiled in its own translation
+/// unit with its own instruction-set flags; the widest path the CPU reports is chosen at run
+/// time, so one binary serves any x86-64. The floating-point order depends only on the path and
+/// the sizes (never on threads or on how the caller splits rows), so results repeat bit for bit.
+
+#include <cstdint>
+
+namespace dnmf::la {
+
+enum class SimdPath { portable, avx2, avx512 };
+
+/// Whether this CPU (and its OS) can run `path`. The portable path always can.
+bool simd_path_supported(SimdPath path);
+/// The widest supported path; what the kernels use when no path is given.
+SimdPath best_simd_path();
+const char* to_string(SimdPath path);
+
+/// C = A B^T: A is m x len (row stride lda), B is n x len (row stride ldb), C is m x n (row
+/// stride ldc), all row-major. Each entry is a dot product over len, summed in vector lanes and
+/// then across them. Meant for small n (the k of NMF; any n works, blocked in registers over
+/// rows of A and of B). X_P Ht is product_abt with A = X_P and B = Ht^T (k x cols).
+/// Cost: 2 m n len flops.
+template <typename T>
+void product_abt(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, std::int64_t lda,
+                 const T* b, std::int64_t ldb, T* c, std::int64_t ldc);
+template <typename T>
+void product_abt(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
+                 std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc);
+
+/// C += A^T B: A is len x m (row stride lda), B is len x n (row stride ldb), C is m x n (row
+/// stride ldc). Each entry is one chain of fused multiply-adds starting from C's value, over the
+/// len rows in order, so splitting the rows into consecutive calls gives the same bits as one
+/// call. Meant for small m (W_P^T X_P with A = W_P, B = X_P; also W^T W).
+/// Cost: 2 m n len flops.
+template <typename T>
+void product_atb_add(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, std::int64_t lda,
+                     const T* b, std::int64_t ldb, T* c, std::int64_t ldc);
+template <typename T>
+void product_atb_add(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
+                     std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc);
+
+/// The peak flop rate of the calling core on `path`: the best of repeated timings, over about
+/// `seconds` in all, of independent fused multiply-adds on register-held vectors of T (two
+/// flops per lane). The bound the product kernels are measured against.
+template <typename T>
+double measure_peak_flops(SimdPath path, double seconds);
+
+}  // namespace dnmf::la

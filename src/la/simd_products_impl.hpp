@@ -1,0 +1,238 @@
+#pragma once
+// The kernels of la/simd_products.hpp, written once over a vector type V and compiled once per
+// instruction set (simd_products_{avx512,avx2,portable}.cpp, each with its own -m flags).
+//
+// Everything here has internal linkage (anonymous namespace) and uses no standard-library inline
+// functions: a translation unit built with -mavx512f must not hand the linker a weak copy of some
+// shared inline function that other code would then run on a CPU without AVX-512.
+//
+// V provides: T, reg, width, zero(), load(p), load_n(p, n) (first n lanes, rest zero),
+// store(p, v), store_n(p, v, n), broadcast(x), fma(a, b, c) = a * b + c (one rounding),
+// reduce(v) (sum of the lanes in a fixed order), and the blocking constants
+// abt_rows x abt_cols (accumulators of product_abt), atb_rows x atb_vecs (of product_atb_add).
+
+#include <cstdint>
+
+namespace {
+
+using Int = std::int64_t;
+
+// ---- C = A B^T ----------------------------------------------------------------------------
+// One tile: RB rows of A against CB rows of B, RB * CB vector accumulators over len.
+template <class V, int RB, int CB>
+__attribute__((noinline)) void abt_tile(Int len, const typename V::T* a, Int lda,
+                                        const typename V::T* b, Int ldb, typename V::T* c,
+                                        Int ldc) {
+  using reg = typename V::reg;
+  constexpr int W = V::width;
+  reg acc[RB][CB];
+#pragma GCC unroll 16
+  for (int i = 0; i < RB; ++i)
+#pragma GCC unroll 16
+    for (int j = 0; j < CB; ++j) acc[i][j] = V::zero();
+  Int l = 0;
+  for (; l + W <= len; l += W) {
+    reg bv[CB];
+#pragma GCC unroll 16
+    for (int j = 0; j < CB; ++j) bv[j] = V::load(b + j * ldb + l);
+#pragma GCC unroll 16
+    for (int i = 0; i < RB; ++i) {
+      const reg av = V::load(a + i * lda + l);
+#pragma GCC unroll 16
+      for (int j = 0; j < CB; ++j) acc[i][j] = V::fma(av, bv[j], acc[i][j]);
+    }
+  }
+  if (l < len) {  // the last, partial vector: lanes past len load as zero
+    const int n = static_cast<int>(len - l);
+    reg bv[CB];
+#pragma GCC unroll 16
+    for (int j = 0; j < CB; ++j) bv[j] = V::load_n(b + j * ldb + l, n);
+#pragma GCC unroll 16
+    for (int i = 0; i < RB; ++i) {
+      const reg av = V::load_n(a + i * lda + l, n);
+#pragma GCC unroll 16
+      for (int j = 0; j < CB; ++j) acc[i][j] = V::fma(av, bv[j], acc[i][j]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < RB; ++i)
+#pragma GCC unroll 16
+    for (int j = 0; j < CB; ++j) c[i * ldc + j] = V::reduce(acc[i][j]);
+}
+
+// The tile for rb <= RB rows and cb <= CB columns (edge tiles use smaller instances).
+template <class V, int RB, int CB>
+void abt_edge(int rb, int cb, Int len, const typename V::T* a, Int lda, const typename V::T* b,
+              Int ldb, typename V::T* c, Int ldc) {
+  if constexpr (RB > 1) {
+    if (rb < RB) return abt_edge<V, RB - 1, CB>(rb, cb, len, a, lda, b, ldb, c, ldc);
+  }
+  if constexpr (CB > 1) {
+    if (cb < CB) return abt_edge<V, RB, CB - 1>(rb, cb, len, a, lda, b, ldb, c, ldc);
+  }
+  abt_tile<V, RB, CB>(len, a, lda, b, ldb, c, ldc);
+}
+
+template <class V>
+void abt(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename V::T* b, Int ldb,
+         typename V::T* c, Int ldc) {
+  constexpr int RB = V::abt_rows, CB = V::abt_cols;
+  // Panels of A's rows that stay in L2 while every tile of B's rows passes over them, tile
+  // rows inner: a tile of B (CB rows) stays in L1 and A is read from memory once.
+  const Int row_bytes = len * Int{sizeof(typename V::T)};
+  Int panel = row_bytes > 0 ? (Int{256} << 10) / row_bytes : m;
+  panel = panel < RB ? RB : panel / RB * RB;
+  for (Int p0 = 0; p0 < m; p0 += panel) {
+    const Int pm = m - p0 < panel ? m - p0 : panel;
+    for (Int j0 = 0; j0 < n; j0 += CB) {
+      const int cb = n - j0 < CB ? static_cast<int>(n - j0) : CB;
+      for (Int i0 = p0; i0 < p0 + pm; i0 += RB) {
+        const int rb = p0 + pm - i0 < RB ? static_cast<int>(p0 + pm - i0) : RB;
+        abt_edge<V, RB, CB>(rb, cb, len, a + i0 * lda, lda, b + j0 * ldb, ldb, c + i0 * ldc + j0,
+                            ldc);
+      }
+    }
+  }
+}
+
+// ---- C += A^T B ---------------------------------------------------------------------------
+// One tile: CB columns of A (rows of C) against NV vectors of B's columns; the last vector has
+// `last` lanes when TAIL. Each accumulator starts from C and runs over the len rows in order.
+template <class V, int CB, int NV, bool TAIL>
+__attribute__((noinline)) void atb_tile(Int len, const typename V::T* a, Int lda,
+                                        const typename V::T* b, Int ldb, typename V::T* c, Int ldc,
+                                        int last) {
+  using reg = typename V::reg;
+  constexpr int W = V::width;
+  reg acc[CB][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < CB; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v)
+      acc[i][v] = (TAIL && v == NV - 1) ? V::load_n(c + i * ldc + v * W, last)
+                                        : V::load(c + i * ldc + v * W);
+  for (Int r = 0; r < len; ++r) {
+    const typename V::T* br = b + r * ldb;
+    reg bv[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v)
+      bv[v] = (TAIL && v == NV - 1) ? V::load_n(br + v * W, last) : V::load(br + v * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < CB; ++i) {
+      const reg av = V::broadcast(a[r * lda + i]);
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) acc[i][v] = V::fma(av, bv[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < CB; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      if (TAIL && v == NV - 1) {
+        V::store_n(c + i * ldc + v * W, acc[i][v], last);
+      } else {
+        V::store(c + i * ldc + v * W, acc[i][v]);
+      }
+    }
+}
+
+template <class V, int CB, int NV>
+void atb_edge(int cb, int nv, bool tail, Int len, const typename V::T* a, Int lda,
+              const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last) {
+  if constexpr (CB > 1) {
+    if (cb < CB) return atb_edge<V, CB - 1, NV>(cb, nv, tail, len, a, lda, b, ldb, c, ldc, last);
+  }
+  if constexpr (NV > 1) {
+    if (nv < NV) return atb_edge<V, CB, NV - 1>(cb, nv, tail, len, a, lda, b, ldb, c, ldc, last);
+  }
+  if (tail) {
+    atb_tile<V, CB, NV, true>(len, a, lda, b, ldb, c, ldc, last);
+  } else {
+    atb_tile<V, CB, NV, false>(len, a, lda, b, ldb, c, ldc, last);
+  }
+}
+
+template <class V>
+void atb_add(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename V::T* b,
+             Int ldb, typename V::T* c, Int ldc) {
+  constexpr int CB = V::atb_rows, NV = V::atb_vecs, W = V::width;
+  constexpr Int strip = Int{NV} * W;
+  // Rows in chunks whose strip of B (chunk x strip) stays in L1 while every tile of C's rows
+  // passes over it: B is read from memory once.
+  constexpr Int chunk_bytes = 16384;
+  constexpr Int chunk0 = chunk_bytes / (strip * Int{sizeof(typename V::T)});
+  constexpr Int chunk = chunk0 < 16 ? 16 : chunk0;
+  for (Int r0 = 0; r0 < len; r0 += chunk) {
+    const Int rl = len - r0 < chunk ? len - r0 : chunk;
+    for (Int j0 = 0; j0 < n; j0 += strip) {
+      const Int rem = n - j0;
+      int nv = NV, last = W;
+      if (rem < strip) {
+        nv = static_cast<int>((rem + W - 1) / W);
+        last = static_cast<int>(rem - Int{nv - 1} * W);
+      }
+      for (Int i0 = 0; i0 < m; i0 += CB) {
+        const int cb = m - i0 < CB ? static_cast<int>(m - i0) : CB;
+        atb_edge<V, CB, NV>(cb, nv, last < W, rl, a + r0 * lda + i0, lda, b + r0 * ldb + j0, ldb,
+                            c + i0 * ldc + j0, ldc, last);
+      }
+    }
+  }
+}
+
+// ---- peak rate ---------------------------------------------------------------------------
+// Independent FMA chains held in registers (enough of them to cover the FMA latency on every
+// port): the machine's peak, not a kernel's. Returns their sum so the loop is not removed.
+constexpr int kPeakChains = 12;
+template <class V>
+typename V::T fma_peak_loop(Int reps) {
+  using reg = typename V::reg;
+  reg acc[kPeakChains];
+#pragma GCC unroll 16
+  for (int i = 0; i < kPeakChains; ++i) acc[i] = V::broadcast(typename V::T(i));
+  const reg mul = V::broadcast(typename V::T(0.999)), add = V::broadcast(typename V::T(0.001));
+  for (Int r = 0; r < reps; ++r) {
+#pragma GCC unroll 16
+    for (int i = 0; i < kPeakChains; ++i) acc[i] = V::fma(acc[i], mul, add);
+  }
+  typename V::T sum = 0;
+#pragma GCC unroll 16
+  for (int i = 0; i < kPeakChains; ++i) sum += V::reduce(acc[i]);
+  return sum;
+}
+
+}  // namespace
+
+// Defines the entry points entry points of one path in namespace dnmf::la::NS (see simd_paths.hpp)
+// over the vector types VD (double) and VF (float).
+#define DNMF_SIMD_ENTRY_POINTS(NS, VD, VF)                                                        \
+  namespace dnmf::la::NS {                                                                        \
+  void abt(Int m, Int n, Int len, const double* a, Int lda, const double* b, Int ldb, double* c,  \
+           Int ldc) {                                                                             \
+    ::abt<VD>(m, n, len, a, lda, b, ldb, c, ldc);                                                 \
+  }                                                                                               \
+  void abt(Int m, Int n, Int len, const float* a, Int lda, const float* b, Int ldb, float* c,     \
+           Int ldc) {                                                                             \
+    ::abt<VF>(m, n, len, a, lda, b, ldb, c, ldc);                                                 \
+  }                                                                                               \
+  void atb_add(Int m, Int n, Int len, const double* a, Int lda, const double* b, Int ldb,         \
+               double* c, Int ldc) {                                                              \
+    ::atb_add<VD>(m, n, len, a, lda, b, ldb, c, ldc);                                             \
+  }                                                                                               \
+  void atb_add(Int m, Int n, Int len, const float* a, Int lda, const float* b, Int ldb, float* c, \
+               Int ldc) {                                                                         \
+    ::atb_add<VF>(m, n, len, a, lda, b, ldb, c, ldc);                                             \
+  }                                                                                               \
+  double fma_peak_loop(Int reps, double) {                                                        \
+    return ::fma_peak_loop<VD>(reps);                                                             \
+  }                                                                                               \
+  float fma_peak_loop(Int reps, float) {                                                          \
+    return ::fma_peak_loop<VF>(reps);                                                             \
+  }                                                                                               \
+  int fma_peak_flops_per_rep(double) {                                                            \
+    return 2 * kPeakChains * VD::width;                                                           \
+  }                                                                                               \
+  int fma_peak_flops_per_rep(float) {                                                             \
+    return 2 * kPeakChains * VF::width;                                                           \
+  }                                                                                               \
+  }
