@@ -5,6 +5,7 @@
 #include "dnmf/core/error.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
+#include "dnmf/la/simd_products.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
 
 namespace dnmf {
@@ -55,29 +56,28 @@ void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
   const std::int64_t panel_rows = std::clamp<std::int64_t>(
       (std::int64_t{1} << 20) / std::max<std::int64_t>(1, cols * sizeof(T)), 32, 4096);
   Matrix<T>& wl = w.local();
+  {
+    auto t = timers_->scope(Phase::local_multiply);
+    transpose(*hb, ht_t_);  // H_j (k x cols): the kernel's dot products run along X's rows
+  }
   wide_.resize(k, cols);  // W^T X, accumulated panel by panel
   wide_.fill(T(0));
   wtw.resize(k, k);
   wtw.fill(T(0));
-  Matrix<T> wide_panel;
   for (std::int64_t p0 = 0; p0 < rows; p0 += panel_rows) {
     const std::int64_t pr = std::min(panel_rows, rows - p0);
     const T* xp = xl.data() + p0 * cols;
     {
       auto t = timers_->scope(Phase::local_multiply);
-      // Ht^T X_P^T (k x pr), the fast orientation, then transposed into r.
-      wide_panel.resize(k, pr);
-      la::gemm(la::Op::trans, la::Op::trans, k, pr, cols, T(1), hb->data(), k, xp, cols, T(0),
-               wide_panel.data(), pr);
-      transpose(wide_panel, panel_);
+      panel_.resize(pr, k);  // X_P Ht
+      la::product_abt(pr, k, cols, xp, cols, ht_t_.data(), cols, panel_.data(), k);
     }
     update(Range{p0, pr}, panel_);
     {
       auto t = timers_->scope(Phase::local_multiply);
       const T* wp = wl.data() + p0 * k;
-      la::gemm(la::Op::trans, la::Op::none, k, cols, pr, T(1), wp, k, xp, cols, T(1), wide_.data(),
-               cols);
-      la::gram(pr, k, T(1), wp, k, T(1), wtw.data(), k);
+      la::product_atb_add(k, cols, pr, wp, k, xp, cols, wide_.data(), cols);  // W_P^T X_P
+      la::product_atb_add(k, k, pr, wp, k, wp, k, wtw.data(), k);             // W_P^T W_P
     }
   }
   {
@@ -118,16 +118,14 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
-    // OpenBLAS is markedly faster producing the short-and-wide k x |R_i| result (Ht_j^T X_ij^T)
-    // than the tall |R_i| x k one, so compute that and transpose the small result.
     if (x_.sparse()) {
       partial_.resize(x_.csr().rows, k);
       la::csr_times_dense(x_.csr(), k, hb->data(), partial_.data());
     } else {
-      wide_.resize(k, xl.rows());
-      la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), hb->data(), k,
-               xl.data(), xl.cols(), T(0), wide_.data(), xl.rows());
-      transpose(wide_, partial_);
+      transpose(*hb, ht_t_);  // H_j (k x |C_j|): dot products along X's rows
+      partial_.resize(xl.rows(), k);
+      la::product_abt(xl.rows(), k, xl.cols(), xl.data(), xl.cols(), ht_t_.data(), xl.cols(),
+                      partial_.data(), k);
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
@@ -147,14 +145,15 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
-    // W_i^T X_ij (k x |C_j|), then transposed: the fast orientation, as in x_times_ht.
+    // W_i^T X_ij (k x |C_j|, vectors along X's rows), then transposed.
     if (x_.sparse()) {
       partial_.resize(x_.csr().cols, k);
       la::csr_transpose_times_dense(x_.csr(), k, wb->data(), partial_.data());
     } else {
       wide_.resize(k, xl.cols());
-      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), wb->data(), k, xl.data(),
-               xl.cols(), T(0), wide_.data(), xl.cols());
+      wide_.fill(T(0));
+      la::product_atb_add(k, xl.cols(), xl.rows(), wb->data(), k, xl.data(), xl.cols(),
+                          wide_.data(), xl.cols());
       transpose(wide_, partial_);
     }
   }

@@ -77,7 +77,8 @@ class DistProducts {
   Matrix<T> gathered_;  // a factor's block (|R_i| or |C_j| rows x k)
   Matrix<T> partial_;   // local product before the reduce-scatter
   Matrix<T> panel_;     // one_pass: a panel's rows of X H^T
-  Matrix<T> wide_;      // the local product as computed (k x rows), before transposing
+  Matrix<T> wide_;      // W^T X as computed (k x cols), before transposing
+  Matrix<T> ht_t_;      // Ht's gathered block transposed (k x cols), for the X Ht kernel
   Matrix<T> other_;     // second gathered block for the residual
   Matrix<T> partial_den_;
 };
