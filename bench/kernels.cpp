@@ -135,6 +135,26 @@ void SimdXTimesHt(benchmark::State& state) {
   state.SetLabel(la::to_string(path));
 }
 
+/// The same through la::product_ab (X times Ht as stored, cols x k; Ht^T passed along).
+template <typename T>
+void SimdXTimesHtAb(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const auto path = static_cast<la::SimdPath>(state.range(2));
+  if (!la::simd_path_supported(path)) return state.SkipWithError("path not supported");
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), h = random_typed<T>(k, cols, 4);
+  Matrix<T> ht(cols, k);
+  for (std::int64_t j = 0; j < cols; ++j)
+    for (std::int64_t c = 0; c < k; ++c) ht(j, c) = h(c, j);
+  Matrix<T> out(rows, k);
+  for (auto _ : state) {
+    la::product_ab(path, rows, k, cols, x.data(), cols, ht.data(), k, out.data(), k, h.data(),
+                   cols);
+    benchmark::ClobberMemory();
+  }
+  product_counters<T>(state, 2.0 * rows * cols * k);
+  state.SetLabel(la::to_string(path));
+}
+
 /// W_i^T X_i (k x 784) on the same block.
 template <typename T>
 void BlasWtTimesX(benchmark::State& state) {
@@ -164,9 +184,42 @@ void SimdWtTimesX(benchmark::State& state) {
   state.SetLabel(la::to_string(path));
 }
 
+/// Both products panel by panel as DistProducts::one_pass runs them (X_P Ht, then W_P^T X_P
+/// while the panel is in cache), over rows x 784 with k = range(1); range(2) is the panel's
+/// size in KiB of X.
+template <typename T>
+void SimdOnePass(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const std::int64_t panel = std::max<std::int64_t>(
+      8, (state.range(2) << 10) / static_cast<std::int64_t>(cols * sizeof(T)));
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), h = random_typed<T>(k, cols, 4);
+  const Matrix<T> w = random_typed<T>(rows, k, 5);
+  Matrix<T> r(panel, k), wide(k, cols);
+  for (auto _ : state) {
+    wide.fill(T(0));
+    for (std::int64_t p0 = 0; p0 < rows; p0 += panel) {
+      const std::int64_t pr = std::min(panel, rows - p0);
+      const T* xp = x.data() + p0 * cols;
+      la::product_abt(pr, k, cols, xp, cols, h.data(), cols, r.data(), k);
+      la::product_atb_add(k, cols, pr, w.data() + p0 * k, k, xp, cols, wide.data(), cols);
+    }
+    benchmark::ClobberMemory();
+  }
+  product_counters<T>(state, 4.0 * rows * cols * k);
+}
+BENCHMARK(SimdOnePass<double>)
+    ->Name("Simd/OnePass/f64")
+    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 1024}})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(SimdOnePass<float>)
+    ->Name("Simd/OnePass/f32")
+    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 1024}})
+    ->Unit(benchmark::kMillisecond);
+
 void BlasShapes(benchmark::internal::Benchmark* b) {
   for (int k : {20, 50, 100}) b->Args({35000, k});
   b->Args({1344, 20});  // in cache, as one panel of the one-pass schedule
+  b->Args({168, 20});
   b->Unit(benchmark::kMillisecond);
 }
 void SimdShapes(benchmark::internal::Benchmark* b) {
@@ -179,6 +232,8 @@ void SimdShapes(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(BlasXTimesHt<double>)->Name("Blas/XTimesHt/f64")->Apply(BlasShapes);
 BENCHMARK(SimdXTimesHt<double>)->Name("Simd/XTimesHt/f64")->Apply(SimdShapes);
+BENCHMARK(SimdXTimesHtAb<double>)->Name("SimdAb/XTimesHt/f64")->Apply(SimdShapes);
+BENCHMARK(SimdXTimesHtAb<float>)->Name("SimdAb/XTimesHt/f32")->Apply(SimdShapes);
 BENCHMARK(BlasXTimesHt<float>)->Name("Blas/XTimesHt/f32")->Apply(BlasShapes);
 BENCHMARK(SimdXTimesHt<float>)->Name("Simd/XTimesHt/f32")->Apply(SimdShapes);
 BENCHMARK(BlasWtTimesX<double>)->Name("Blas/WtTimesX/f64")->Apply(BlasShapes);

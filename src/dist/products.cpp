@@ -58,7 +58,7 @@ void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
   Matrix<T>& wl = w.local();
   {
     auto t = timers_->scope(Phase::local_multiply);
-    transpose(*hb, ht_t_);  // H_j (k x cols): the kernel's dot products run along X's rows
+    transpose(*hb, ht_t_);  // H_j (k x cols), for product_ab's dot-product form
   }
   wide_.resize(k, cols);  // W^T X, accumulated panel by panel
   wide_.fill(T(0));
@@ -70,7 +70,7 @@ void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
     {
       auto t = timers_->scope(Phase::local_multiply);
       panel_.resize(pr, k);  // X_P Ht
-      la::product_abt(pr, k, cols, xp, cols, ht_t_.data(), cols, panel_.data(), k);
+      la::product_ab(pr, k, cols, xp, cols, hb->data(), k, panel_.data(), k, ht_t_.data(), cols);
     }
     update(Range{p0, pr}, panel_);
     {
@@ -122,10 +122,10 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
       partial_.resize(x_.csr().rows, k);
       la::csr_times_dense(x_.csr(), k, hb->data(), partial_.data());
     } else {
-      transpose(*hb, ht_t_);  // H_j (k x |C_j|): dot products along X's rows
+      transpose(*hb, ht_t_);  // H_j (k x |C_j|), for product_ab's dot-product form
       partial_.resize(xl.rows(), k);
-      la::product_abt(xl.rows(), k, xl.cols(), xl.data(), xl.cols(), ht_t_.data(), xl.cols(),
-                      partial_.data(), k);
+      la::product_ab(xl.rows(), k, xl.cols(), xl.data(), xl.cols(), hb->data(), k, partial_.data(),
+                     k, ht_t_.data(), xl.cols());
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);

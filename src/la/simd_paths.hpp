@@ -15,6 +15,12 @@
                std::int64_t lda, const double* b, std::int64_t ldb, double* c, std::int64_t ldc);  \
   void atb_add(std::int64_t m, std::int64_t n, std::int64_t len, const float* a, std::int64_t lda, \
                const float* b, std::int64_t ldb, float* c, std::int64_t ldc);                      \
+  void ab(std::int64_t m, std::int64_t n, std::int64_t len, const double* a, std::int64_t lda,     \
+          const double* b, std::int64_t ldb, double* c, std::int64_t ldc);                         \
+  void ab(std::int64_t m, std::int64_t n, std::int64_t len, const float* a, std::int64_t lda,      \
+          const float* b, std::int64_t ldb, float* c, std::int64_t ldc);                           \
+  int width(double);                                                                               \
+  int width(float);                                                                                \
   double fma_peak_loop(std::int64_t reps, double);                                                 \
   float fma_peak_loop(std::int64_t reps, float);                                                   \
   int fma_peak_flops_per_rep(double);                                                              \

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "dnmf/core/error.hpp"
 #include "simd_paths.hpp"
@@ -74,6 +75,50 @@ void product_abt(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, s
   product_abt(best_simd_path(), m, n, len, a, lda, b, ldb, c, ldc);
 }
 
+namespace {
+template <typename T>
+int lanes(SimdPath path) {
+#if DNMF_X86_SIMD
+  if (path == SimdPath::avx512) return simd_avx512::width(T());
+  if (path == SimdPath::avx2) return simd_avx2::width(T());
+#endif
+  return simd_portable::width(T());
+}
+}  // namespace
+
+template <typename T>
+void product_ab(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
+                std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc, const T* bt,
+                std::int64_t ldbt) {
+  if (m <= 0 || n <= 0) return;
+  require(path);
+  const std::int64_t w = lanes<T>(path);
+  const std::int64_t padded = (n + w - 1) / w * w;
+  if (4 * n < 3 * padded) {  // too many idle lanes in B's vectors: dot products along len
+    std::vector<T> copy;
+    if (bt == nullptr) {
+      copy.resize(static_cast<std::size_t>(n * len));
+      for (std::int64_t l = 0; l < len; ++l)
+        for (std::int64_t j = 0; j < n; ++j) copy[j * len + l] = b[l * ldb + j];
+      bt = copy.data();
+      ldbt = len;
+    }
+    return product_abt(path, m, n, len, a, lda, bt, ldbt, c, ldc);
+  }
+#if DNMF_X86_SIMD
+  if (path == SimdPath::avx512) return simd_avx512::ab(m, n, len, a, lda, b, ldb, c, ldc);
+  if (path == SimdPath::avx2) return simd_avx2::ab(m, n, len, a, lda, b, ldb, c, ldc);
+#endif
+  simd_portable::ab(m, n, len, a, lda, b, ldb, c, ldc);
+}
+
+template <typename T>
+void product_ab(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, std::int64_t lda,
+                const T* b, std::int64_t ldb, T* c, std::int64_t ldc, const T* bt,
+                std::int64_t ldbt) {
+  product_ab(best_simd_path(), m, n, len, a, lda, b, ldb, c, ldc, bt, ldbt);
+}
+
 template <typename T>
 void product_atb_add(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
                      std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
@@ -132,6 +177,11 @@ double measure_peak_flops(SimdPath path, double seconds) {
                                    std::int64_t, const T*, std::int64_t, T*, std::int64_t);      \
   template void product_atb_add<T>(std::int64_t, std::int64_t, std::int64_t, const T*,           \
                                    std::int64_t, const T*, std::int64_t, T*, std::int64_t);      \
+  template void product_ab<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,      \
+                              std::int64_t, const T*, std::int64_t, T*, std::int64_t, const T*,  \
+                              std::int64_t);                                                     \
+  template void product_ab<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,  \
+                              const T*, std::int64_t, T*, std::int64_t, const T*, std::int64_t); \
   template double measure_peak_flops<T>(SimdPath, double);
 DNMF_INSTANTIATE(double)
 DNMF_INSTANTIATE(float)

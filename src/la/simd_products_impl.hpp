@@ -9,7 +9,9 @@
 // V provides: T, reg, width, zero(), load(p), load_n(p, n) (first n lanes, rest zero),
 // store(p, v), store_n(p, v, n), broadcast(x), fma(a, b, c) = a * b + c (one rounding),
 // reduce(v) (sum of the lanes in a fixed order), and the blocking constants
-// abt_rows x abt_cols (accumulators of product_abt), atb_rows x atb_vecs (of product_atb_add).
+// abt_rows x abt_cols (accumulators of the dot-product form of C = A B^T), ab_accs and ab_vecs
+// (accumulators and most vectors per tile of the broadcast form), atb_rows x atb_vecs (of
+// C += A^T B).
 
 #include <cstdint>
 
@@ -90,6 +92,112 @@ void abt(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename 
         const int rb = p0 + pm - i0 < RB ? static_cast<int>(p0 + pm - i0) : RB;
         abt_edge<V, RB, CB>(rb, cb, len, a + i0 * lda, lda, b + j0 * ldb, ldb, c + i0 * ldc + j0,
                             ldc);
+      }
+    }
+  }
+}
+
+// ---- C = A B, B with few columns ------------------------------------------------------------
+// One tile: RB rows of A against NV vectors of B's columns (the last with `last` lanes when
+// TAIL). Per step l, B's row l is loaded once and each A[i][l] broadcast: no reduction across
+// lanes, and A is read once when all of B's columns fit in one tile.
+template <class V, int RB, int NV, bool TAIL>
+__attribute__((noinline)) void ab_tile(Int len, const typename V::T* a, Int lda,
+                                       const typename V::T* b, Int ldb, typename V::T* c, Int ldc,
+                                       int last) {
+  using reg = typename V::reg;
+  constexpr int W = V::width;
+  reg acc[RB][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < RB; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) acc[i][v] = V::zero();
+  for (Int l = 0; l < len; ++l) {
+    const typename V::T* bl = b + l * ldb;
+    reg bv[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v)
+      bv[v] = (TAIL && v == NV - 1) ? V::load_n(bl + v * W, last) : V::load(bl + v * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < RB; ++i) {
+      const reg av = V::broadcast(a[i * lda + l]);
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) acc[i][v] = V::fma(av, bv[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < RB; ++i)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      if (TAIL && v == NV - 1) {
+        V::store_n(c + i * ldc + v * W, acc[i][v], last);
+      } else {
+        V::store(c + i * ldc + v * W, acc[i][v]);
+      }
+    }
+}
+
+// Rows per tile for NV vectors: as many as the accumulator registers allow, at most 8.
+template <class V, int NV>
+constexpr int ab_rows() {
+  constexpr int r = V::ab_accs / NV;
+  return r > 8 ? 8 : (r < 1 ? 1 : r);
+}
+
+template <class V, int NV, int RB>
+void ab_edge_rows(int rb, bool tail, Int len, const typename V::T* a, Int lda,
+                  const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last) {
+  if constexpr (RB > 1) {
+    if (rb < RB) return ab_edge_rows<V, NV, RB - 1>(rb, tail, len, a, lda, b, ldb, c, ldc, last);
+  }
+  if (tail) {
+    ab_tile<V, RB, NV, true>(len, a, lda, b, ldb, c, ldc, last);
+  } else {
+    ab_tile<V, RB, NV, false>(len, a, lda, b, ldb, c, ldc, last);
+  }
+}
+
+template <class V, int NV>
+void ab_edge(int nv, int rb, bool tail, Int len, const typename V::T* a, Int lda,
+             const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last) {
+  if constexpr (NV > 1) {
+    if (nv < NV) return ab_edge<V, NV - 1>(nv, rb, tail, len, a, lda, b, ldb, c, ldc, last);
+  }
+  ab_edge_rows<V, NV, ab_rows<V, NV>()>(rb, tail, len, a, lda, b, ldb, c, ldc, last);
+}
+
+template <class V, int NV>
+int ab_rows_for(int nv) {
+  if constexpr (NV > 1) {
+    if (nv < NV) return ab_rows_for<V, NV - 1>(nv);
+  }
+  return ab_rows<V, NV>();
+}
+
+template <class V>
+void ab(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename V::T* b, Int ldb,
+        typename V::T* c, Int ldc) {
+  constexpr int W = V::width, NVMAX = V::ab_vecs;
+  // B's columns in as few tiles as the registers allow, split evenly (13 vectors: 7 + 6).
+  const Int nvec = (n + W - 1) / W;
+  const Int blocks = (nvec + NVMAX - 1) / NVMAX;
+  const Int per_block = (nvec + blocks - 1) / blocks;
+  // Panels of A's rows that stay in L2 while each block of B's columns passes over them.
+  const Int row_bytes = len * Int{sizeof(typename V::T)};
+  const Int panel0 = row_bytes > 0 ? (Int{256} << 10) / row_bytes : m;
+  const Int panel = panel0 < 8 ? 8 : panel0;
+  for (Int p0 = 0; p0 < m; p0 += panel) {
+    const Int pm = m - p0 < panel ? m - p0 : panel;
+    for (Int v0 = 0; v0 < nvec; v0 += per_block) {
+      const int nv = static_cast<int>(nvec - v0 < per_block ? nvec - v0 : per_block);
+      const Int j0 = v0 * W;
+      const Int cols = n - j0 < Int{nv} * W ? n - j0 : Int{nv} * W;
+      const int last = static_cast<int>(cols - Int{nv - 1} * W);
+      const int rb_max = ab_rows_for<V, NVMAX>(nv);
+      for (Int i0 = p0; i0 < p0 + pm; i0 += rb_max) {
+        const int rb = p0 + pm - i0 < rb_max ? static_cast<int>(p0 + pm - i0) : rb_max;
+        ab_edge<V, NVMAX>(nv, rb, last < W, len, a + i0 * lda, lda, b + j0, ldb, c + i0 * ldc + j0,
+                          ldc, last);
       }
     }
   }
@@ -222,6 +330,20 @@ typename V::T fma_peak_loop(Int reps) {
   void atb_add(Int m, Int n, Int len, const float* a, Int lda, const float* b, Int ldb, float* c, \
                Int ldc) {                                                                         \
     ::atb_add<VF>(m, n, len, a, lda, b, ldb, c, ldc);                                             \
+  }                                                                                               \
+  void ab(Int m, Int n, Int len, const double* a, Int lda, const double* b, Int ldb, double* c,   \
+          Int ldc) {                                                                              \
+    ::ab<VD>(m, n, len, a, lda, b, ldb, c, ldc);                                                  \
+  }                                                                                               \
+  void ab(Int m, Int n, Int len, const float* a, Int lda, const float* b, Int ldb, float* c,      \
+          Int ldc) {                                                                              \
+    ::ab<VF>(m, n, len, a, lda, b, ldb, c, ldc);                                                  \
+  }                                                                                               \
+  int width(double) {                                                                             \
+    return VD::width;                                                                             \
+  }                                                                                               \
+  int width(float) {                                                                              \
+    return VF::width;                                                                             \
   }                                                                                               \
   double fma_peak_loop(Int reps, double) {                                                        \
     return ::fma_peak_loop<VD>(reps);                                                             \

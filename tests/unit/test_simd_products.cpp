@@ -68,6 +68,42 @@ void check_abt(SimdPath path, Int m, Int n, Int len, Int pad) {
   }
 }
 
+/// Checks product_ab: C (m x n) = A B with A m x len (stride lda), B len x n (stride ldb), with
+/// and without B^T handed in.
+template <typename T>
+void check_ab(SimdPath path, Int m, Int n, Int len, Int pad) {
+  const Int lda = len + pad, ldb = n + 2 * pad, ldc = n + pad;
+  const auto a = random_values<T>(static_cast<std::size_t>(m * lda), 11 + m + n);
+  const auto b = random_values<T>(static_cast<std::size_t>(len * ldb), 12 + len);
+  std::vector<T> bt(static_cast<std::size_t>(n * len));
+  for (Int l = 0; l < len; ++l)
+    for (Int j = 0; j < n; ++j) bt[j * len + l] = b[l * ldb + j];
+  for (bool with_bt : {false, true}) {
+    std::vector<T> c(static_cast<std::size_t>(m * ldc), T(kSentinel));
+    product_ab(path, m, n, len, a.data(), lda, b.data(), ldb, c.data(), ldc,
+               with_bt ? bt.data() : nullptr, with_bt ? len : 0);
+    for (Int i = 0; i < m; ++i) {
+      for (Int j = 0; j < ldc; ++j) {
+        const T got = c[i * ldc + j];
+        if (j >= n) {
+          ASSERT_EQ(got, T(kSentinel)) << "padding written at " << i << "," << j;
+          continue;
+        }
+        double ref = 0, mag = 0;
+        for (Int l = 0; l < len; ++l) {
+          const double p =
+              static_cast<double>(a[i * lda + l]) * static_cast<double>(b[l * ldb + j]);
+          ref += p;
+          mag += std::abs(p);
+        }
+        ASSERT_NEAR(got, ref, tolerance<T>(len, mag))
+            << to_string(path) << " m=" << m << " n=" << n << " len=" << len << " at " << i << ","
+            << j << " bt " << with_bt;
+      }
+    }
+  }
+}
+
 /// Checks product_atb_add: C (m x n, stride ldc, starting from random values) += A^T B with A
 /// len x m (stride lda) and B len x n (stride ldb).
 template <typename T>
@@ -122,6 +158,37 @@ TYPED_TEST(SimdProducts, AbtMatchesNaiveOnOddSizesAndStrides) {
       for (Int len : {0, 1, 3, 8, 15, 16, 17, 33, 100})
         for (Int n : {1, 4, 5, 20, 23})
           for (Int pad : {0, 3}) check_abt<TypeParam>(path, m, n, len, pad);
+}
+
+TYPED_TEST(SimdProducts, AbMatchesNaiveForEveryKUpTo130) {
+  // Both forms: k that fill the lanes (broadcast form) and k that do not (dot products).
+  for (SimdPath path : supported_paths())
+    for (Int k = 1; k <= 130; ++k) check_ab<TypeParam>(path, 19, k, 37, 0);
+}
+
+TYPED_TEST(SimdProducts, AbMatchesNaiveOnOddSizesAndStrides) {
+  for (SimdPath path : supported_paths())
+    for (Int m : {1, 2, 3, 5, 8, 9, 25})
+      for (Int len : {0, 1, 3, 16, 17, 100})
+        for (Int n : {1, 4, 8, 16, 20, 24, 50, 100})
+          for (Int pad : {0, 3}) check_ab<TypeParam>(path, m, n, len, pad);
+}
+
+TYPED_TEST(SimdProducts, AbRowsDoNotDependOnTheirNeighbours) {
+  using T = TypeParam;
+  const Int m = 29, len = 91;
+  for (Int n : {20, 24, 50, 100}) {
+    const auto a = random_values<T>(static_cast<std::size_t>(m * len), 13);
+    const auto b = random_values<T>(static_cast<std::size_t>(len * n), 14);
+    for (SimdPath path : supported_paths()) {
+      std::vector<T> whole(static_cast<std::size_t>(m * n)), row(static_cast<std::size_t>(n));
+      product_ab(path, m, n, len, a.data(), len, b.data(), n, whole.data(), n);
+      for (Int i = 0; i < m; ++i) {
+        product_ab(path, 1, n, len, a.data() + i * len, len, b.data(), n, row.data(), n);
+        for (Int j = 0; j < n; ++j) ASSERT_EQ(row[j], whole[i * n + j]) << to_string(path);
+      }
+    }
+  }
 }
 
 TYPED_TEST(SimdProducts, AtbMatchesNaiveForEveryKUpTo130) {

@@ -30,6 +30,23 @@ template <typename T>
 void product_abt(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
                  std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc);
 
+/// C = A B: A is m x len (row stride lda), B is len x n (row stride ldb), C is m x n (row
+/// stride ldc). Meant for small n: X_P Ht with A = X_P, B = Ht. Each entry is one chain of
+/// fused multiply-adds over len in order (B's rows broadcast against vectors of its columns),
+/// unless n fills the vector lanes poorly (under 3/4 of the lanes of its last vectors, e.g.
+/// k = 20 in float32 on AVX-512): then it is product_abt on B^T, using `bt` (B^T, n x len, row
+/// stride ldbt) when the caller has it, else a transposed copy. The form depends only on the
+/// path, T and n, so results repeat bit for bit; a row of C never depends on other rows.
+/// Cost: 2 m n len flops.
+template <typename T>
+void product_ab(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, std::int64_t lda,
+                const T* b, std::int64_t ldb, T* c, std::int64_t ldc, const T* bt = nullptr,
+                std::int64_t ldbt = 0);
+template <typename T>
+void product_ab(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
+                std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc,
+                const T* bt = nullptr, std::int64_t ldbt = 0);
+
 /// C += A^T B: A is len x m (row stride lda), B is len x n (row stride ldb), C is m x n (row
 /// stride ldc). Each entry is one chain of fused multiply-adds starting from C's value, over the
 /// len rows in order, so splitting the rows into consecutive calls gives the same bits as one
