@@ -19,6 +19,18 @@
           const double* b, std::int64_t ldb, double* c, std::int64_t ldc);                         \
   void ab(std::int64_t m, std::int64_t n, std::int64_t len, const float* a, std::int64_t lda,      \
           const float* b, std::int64_t ldb, float* c, std::int64_t ldc);                           \
+  void csr_b(std::int64_t rows, const std::int64_t* indptr, const std::int64_t* indices,           \
+             const double* values, std::int64_t k, const double* b, std::int64_t ldb, double* out, \
+             std::int64_t ldo);                                                                    \
+  void csr_b(std::int64_t rows, const std::int64_t* indptr, const std::int64_t* indices,           \
+             const float* values, std::int64_t k, const float* b, std::int64_t ldb, float* out,    \
+             std::int64_t ldo);                                                                    \
+  void csrt_b_add(std::int64_t rows, const std::int64_t* indptr, const std::int64_t* indices,      \
+                  const double* values, std::int64_t k, const double* b, std::int64_t ldb,         \
+                  double* out, std::int64_t ldo);                                                  \
+  void csrt_b_add(std::int64_t rows, const std::int64_t* indptr, const std::int64_t* indices,      \
+                  const float* values, std::int64_t k, const float* b, std::int64_t ldb,           \
+                  float* out, std::int64_t ldo);                                                   \
   int width(double);                                                                               \
   int width(float);                                                                                \
   double fma_peak_loop(std::int64_t reps, double);                                                 \

@@ -138,6 +138,36 @@ void product_atb_add(std::int64_t m, std::int64_t n, std::int64_t len, const T* 
 }
 
 template <typename T>
+void product_csr_b(SimdPath path, std::int64_t rows, const std::int64_t* indptr,
+                   const std::int64_t* indices, const T* values, std::int64_t k, const T* b,
+                   std::int64_t ldb, T* out, std::int64_t ldo) {
+  if (rows <= 0 || k <= 0) return;
+  require(path);
+#if DNMF_X86_SIMD
+  if (path == SimdPath::avx512)
+    return simd_avx512::csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo);
+  if (path == SimdPath::avx2)
+    return simd_avx2::csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo);
+#endif
+  simd_portable::csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo);
+}
+
+template <typename T>
+void product_csrt_b_add(SimdPath path, std::int64_t rows, const std::int64_t* indptr,
+                        const std::int64_t* indices, const T* values, std::int64_t k, const T* b,
+                        std::int64_t ldb, T* out, std::int64_t ldo) {
+  if (rows <= 0 || k <= 0) return;
+  require(path);
+#if DNMF_X86_SIMD
+  if (path == SimdPath::avx512)
+    return simd_avx512::csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo);
+  if (path == SimdPath::avx2)
+    return simd_avx2::csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo);
+#endif
+  simd_portable::csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo);
+}
+
+template <typename T>
 double measure_peak_flops(SimdPath path, double seconds) {
   require(path);
   const std::int64_t reps = 1 << 20;
@@ -168,20 +198,26 @@ double measure_peak_flops(SimdPath path, double seconds) {
   return best;
 }
 
-#define DNMF_INSTANTIATE(T)                                                                      \
-  template void product_abt<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,     \
-                               std::int64_t, const T*, std::int64_t, T*, std::int64_t);          \
-  template void product_abt<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t, \
-                               const T*, std::int64_t, T*, std::int64_t);                        \
-  template void product_atb_add<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*, \
-                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);      \
-  template void product_atb_add<T>(std::int64_t, std::int64_t, std::int64_t, const T*,           \
-                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);      \
-  template void product_ab<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,      \
-                              std::int64_t, const T*, std::int64_t, T*, std::int64_t, const T*,  \
-                              std::int64_t);                                                     \
-  template void product_ab<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,  \
-                              const T*, std::int64_t, T*, std::int64_t, const T*, std::int64_t); \
+#define DNMF_INSTANTIATE(T)                                                                        \
+  template void product_abt<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,       \
+                               std::int64_t, const T*, std::int64_t, T*, std::int64_t);            \
+  template void product_abt<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,   \
+                               const T*, std::int64_t, T*, std::int64_t);                          \
+  template void product_atb_add<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,   \
+                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);        \
+  template void product_atb_add<T>(std::int64_t, std::int64_t, std::int64_t, const T*,             \
+                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);        \
+  template void product_ab<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,        \
+                              std::int64_t, const T*, std::int64_t, T*, std::int64_t, const T*,    \
+                              std::int64_t);                                                       \
+  template void product_ab<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,    \
+                              const T*, std::int64_t, T*, std::int64_t, const T*, std::int64_t);   \
+  template void product_csr_b<T>(SimdPath, std::int64_t, const std::int64_t*, const std::int64_t*, \
+                                 const T*, std::int64_t, const T*, std::int64_t, T*,               \
+                                 std::int64_t);                                                    \
+  template void product_csrt_b_add<T>(SimdPath, std::int64_t, const std::int64_t*,                 \
+                                      const std::int64_t*, const T*, std::int64_t, const T*,       \
+                                      std::int64_t, T*, std::int64_t);                             \
   template double measure_peak_flops<T>(SimdPath, double);
 DNMF_INSTANTIATE(double)
 DNMF_INSTANTIATE(float)

@@ -11,8 +11,8 @@ struct VD {
   using T = double;
   using reg = __m256d;
   static constexpr int width = 4;
-  static constexpr int abt_rows = 3, abt_cols = 4, ab_accs = 12, ab_vecs = 3, atb_rows = 4,
-                       atb_vecs = 3;
+  static constexpr int abt_rows = 3, abt_cols = 4, ab_accs = 12, ab_vecs = 3, csr_vecs = 6,
+                       atb_rows = 4, atb_vecs = 3;
   static __m256i mask(int n) {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
   }
@@ -33,8 +33,8 @@ struct VF {
   using T = float;
   using reg = __m256;
   static constexpr int width = 8;
-  static constexpr int abt_rows = 3, abt_cols = 4, ab_accs = 12, ab_vecs = 3, atb_rows = 4,
-                       atb_vecs = 3;
+  static constexpr int abt_rows = 3, abt_cols = 4, ab_accs = 12, ab_vecs = 3, csr_vecs = 6,
+                       atb_rows = 4, atb_vecs = 3;
   static __m256i mask(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }

@@ -288,6 +288,106 @@ void atb_add(Int m, Int n, Int len, const typename V::T* a, Int lda, const typen
   }
 }
 
+// ---- CSR X times dense B, and X^T B -----------------------------------------------------------
+// Vectors run along B's k columns. csr_b: out row i = sum over row i's entries e (in order) of
+// values[e] * B[indices[e]], held in NV accumulators. csrt_b: out[indices[e]] += values[e] *
+// B[i], row i of B held in registers; out is updated entry by entry in CSR order.
+template <class V, int NV, bool TAIL>
+__attribute__((noinline)) void csr_b_tile(Int rows, const Int* indptr, const Int* indices,
+                                          const typename V::T* values, const typename V::T* b,
+                                          Int ldb, typename V::T* out, Int ldo, int last) {
+  using reg = typename V::reg;
+  constexpr int W = V::width;
+  for (Int i = 0; i < rows; ++i) {
+    reg acc[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) acc[v] = V::zero();
+    for (Int e = indptr[i]; e < indptr[i + 1]; ++e) {
+      const reg x = V::broadcast(values[e]);
+      const typename V::T* br = b + indices[e] * ldb;
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) {
+        const reg bv = (TAIL && v == NV - 1) ? V::load_n(br + v * W, last) : V::load(br + v * W);
+        acc[v] = V::fma(x, bv, acc[v]);
+      }
+    }
+    typename V::T* o = out + i * ldo;
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      if (TAIL && v == NV - 1) {
+        V::store_n(o + v * W, acc[v], last);
+      } else {
+        V::store(o + v * W, acc[v]);
+      }
+    }
+  }
+}
+
+template <class V, int NV, bool TAIL>
+__attribute__((noinline)) void csrt_b_tile(Int rows, const Int* indptr, const Int* indices,
+                                           const typename V::T* values, const typename V::T* b,
+                                           Int ldb, typename V::T* out, Int ldo, int last) {
+  using reg = typename V::reg;
+  constexpr int W = V::width;
+  for (Int i = 0; i < rows; ++i) {
+    reg bv[NV];
+    const typename V::T* br = b + i * ldb;
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v)
+      bv[v] = (TAIL && v == NV - 1) ? V::load_n(br + v * W, last) : V::load(br + v * W);
+    for (Int e = indptr[i]; e < indptr[i + 1]; ++e) {
+      const reg x = V::broadcast(values[e]);
+      typename V::T* o = out + indices[e] * ldo;
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) {
+        if (TAIL && v == NV - 1) {
+          V::store_n(o + v * W, V::fma(x, bv[v], V::load_n(o + v * W, last)), last);
+        } else {
+          V::store(o + v * W, V::fma(x, bv[v], V::load(o + v * W)));
+        }
+      }
+    }
+  }
+}
+
+template <class V, int NV, bool TRANSPOSED>
+void csr_edge(int nv, bool tail, Int rows, const Int* indptr, const Int* indices,
+              const typename V::T* values, const typename V::T* b, Int ldb, typename V::T* out,
+              Int ldo, int last) {
+  if constexpr (NV > 1) {
+    if (nv < NV) {
+      return csr_edge<V, NV - 1, TRANSPOSED>(nv, tail, rows, indptr, indices, values, b, ldb, out,
+                                             ldo, last);
+    }
+  }
+  if constexpr (TRANSPOSED) {
+    if (tail)
+      return csrt_b_tile<V, NV, true>(rows, indptr, indices, values, b, ldb, out, ldo, last);
+    csrt_b_tile<V, NV, false>(rows, indptr, indices, values, b, ldb, out, ldo, last);
+  } else {
+    if (tail) return csr_b_tile<V, NV, true>(rows, indptr, indices, values, b, ldb, out, ldo, last);
+    csr_b_tile<V, NV, false>(rows, indptr, indices, values, b, ldb, out, ldo, last);
+  }
+}
+
+// k in as few blocks of at most V::csr_vecs vectors as possible, split evenly.
+template <class V, bool TRANSPOSED>
+void csr_products(Int rows, const Int* indptr, const Int* indices, const typename V::T* values,
+                  Int k, const typename V::T* b, Int ldb, typename V::T* out, Int ldo) {
+  constexpr int W = V::width, NVMAX = V::csr_vecs;
+  const Int nvec = (k + W - 1) / W;
+  const Int blocks = (nvec + NVMAX - 1) / NVMAX;
+  const Int per_block = (nvec + blocks - 1) / blocks;
+  for (Int v0 = 0; v0 < nvec; v0 += per_block) {
+    const int nv = static_cast<int>(nvec - v0 < per_block ? nvec - v0 : per_block);
+    const Int j0 = v0 * W;
+    const Int cols = k - j0 < Int{nv} * W ? k - j0 : Int{nv} * W;
+    const int last = static_cast<int>(cols - Int{nv - 1} * W);
+    csr_edge<V, NVMAX, TRANSPOSED>(nv, last < W, rows, indptr, indices, values, b + j0, ldb,
+                                   out + j0, ldo, last);
+  }
+}
+
 // ---- peak rate ---------------------------------------------------------------------------
 // Independent FMA chains held in registers (enough of them to cover the FMA latency on every
 // port): the machine's peak, not a kernel's. Returns their sum so the loop is not removed.
@@ -338,6 +438,22 @@ typename V::T fma_peak_loop(Int reps) {
   void ab(Int m, Int n, Int len, const float* a, Int lda, const float* b, Int ldb, float* c,      \
           Int ldc) {                                                                              \
     ::ab<VF>(m, n, len, a, lda, b, ldb, c, ldc);                                                  \
+  }                                                                                               \
+  void csr_b(Int rows, const Int* indptr, const Int* indices, const double* values, Int k,        \
+             const double* b, Int ldb, double* out, Int ldo) {                                    \
+    ::csr_products<VD, false>(rows, indptr, indices, values, k, b, ldb, out, ldo);                \
+  }                                                                                               \
+  void csr_b(Int rows, const Int* indptr, const Int* indices, const float* values, Int k,         \
+             const float* b, Int ldb, float* out, Int ldo) {                                      \
+    ::csr_products<VF, false>(rows, indptr, indices, values, k, b, ldb, out, ldo);                \
+  }                                                                                               \
+  void csrt_b_add(Int rows, const Int* indptr, const Int* indices, const double* values, Int k,   \
+                  const double* b, Int ldb, double* out, Int ldo) {                               \
+    ::csr_products<VD, true>(rows, indptr, indices, values, k, b, ldb, out, ldo);                 \
+  }                                                                                               \
+  void csrt_b_add(Int rows, const Int* indptr, const Int* indices, const float* values, Int k,    \
+                  const float* b, Int ldb, float* out, Int ldo) {                                 \
+    ::csr_products<VF, true>(rows, indptr, indices, values, k, b, ldb, out, ldo);                 \
   }                                                                                               \
   int width(double) {                                                                             \
     return VD::width;                                                                             \

@@ -9,8 +9,8 @@ struct Scalar1 {
   using T = Scalar;
   using reg = Scalar;
   static constexpr int width = 1;
-  static constexpr int abt_rows = RB, abt_cols = CB, ab_accs = 8, ab_vecs = 8, atb_rows = CR,
-                       atb_vecs = CV;
+  static constexpr int abt_rows = RB, abt_cols = CB, ab_accs = 8, ab_vecs = 8, csr_vecs = 8,
+                       atb_rows = CR, atb_vecs = CV;
   static reg zero() { return 0; }
   static reg load(const T* p) { return *p; }
   static reg load_n(const T* p, int) { return *p; }  // never called: no partial vectors

@@ -251,5 +251,103 @@ TYPED_TEST(SimdProducts, AbtRowsDoNotDependOnTheirNeighbours) {
   }
 }
 
+/// A rows x cols CSR pattern with about `per_row` entries per row (some rows empty), values in
+/// [-1, 1), sorted unique columns.
+struct TestCsr {
+  Int rows = 0, cols = 0;
+  std::vector<Int> indptr{0}, indices;
+  std::vector<double> values;
+};
+TestCsr random_csr(Int rows, Int cols, Int per_row, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<Int> col(0, cols - 1), count(0, 2 * per_row);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  TestCsr c;
+  c.rows = rows;
+  c.cols = cols;
+  for (Int i = 0; i < rows; ++i) {
+    std::vector<Int> row;
+    for (Int e = count(gen); e > 0; --e) row.push_back(col(gen));
+    std::sort(row.begin(), row.end());
+    row.erase(std::unique(row.begin(), row.end()), row.end());
+    for (Int j : row) {
+      c.indices.push_back(j);
+      c.values.push_back(u(gen));
+    }
+    c.indptr.push_back(static_cast<Int>(c.indices.size()));
+  }
+  return c;
+}
+
+template <typename T>
+void check_csr(SimdPath path, const TestCsr& x, Int k, Int pad) {
+  const Int ldb = k + pad, ldo = k + 2 * pad;
+  std::vector<T> values(x.values.begin(), x.values.end());
+  const auto bx = random_values<T>(static_cast<std::size_t>(x.cols * ldb), 21 + k);  // X B
+  const auto bt = random_values<T>(static_cast<std::size_t>(x.rows * ldb), 22 + k);  // X^T B
+  std::vector<T> out(static_cast<std::size_t>(x.rows * ldo), T(kSentinel));
+  auto out_t = random_values<T>(static_cast<std::size_t>(x.cols * ldo), 23);
+  for (Int j = 0; j < x.cols; ++j)
+    for (Int c = k; c < ldo; ++c) out_t[j * ldo + c] = T(kSentinel);
+  const auto out_t0 = out_t;
+  product_csr_b(path, x.rows, x.indptr.data(), x.indices.data(), values.data(), k, bx.data(), ldb,
+                out.data(), ldo);
+  product_csrt_b_add(path, x.rows, x.indptr.data(), x.indices.data(), values.data(), k, bt.data(),
+                     ldb, out_t.data(), ldo);
+  std::vector<double> ref_t(static_cast<std::size_t>(x.cols * k)), mag_t(ref_t.size());
+  for (Int j = 0; j < x.cols; ++j)
+    for (Int c = 0; c < k; ++c) {
+      ref_t[j * k + c] = static_cast<double>(out_t0[j * ldo + c]);
+      mag_t[j * k + c] = std::abs(ref_t[j * k + c]);
+    }
+  for (Int i = 0; i < x.rows; ++i) {
+    for (Int c = 0; c < ldo; ++c) {
+      if (c >= k) {
+        ASSERT_EQ(out[i * ldo + c], T(kSentinel));
+        continue;
+      }
+      double ref = 0, mag = 0;
+      for (Int e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
+        const double p = static_cast<double>(values[e]) * bx[x.indices[e] * ldb + c];
+        ref += p;
+        mag += std::abs(p);
+      }
+      ASSERT_NEAR(out[i * ldo + c], ref, tolerance<T>(x.cols, mag))
+          << to_string(path) << " k=" << k << " row " << i << " col " << c;
+    }
+    for (Int e = x.indptr[i]; e < x.indptr[i + 1]; ++e)
+      for (Int c = 0; c < k; ++c) {
+        const double p = static_cast<double>(values[e]) * bt[i * ldb + c];
+        ref_t[x.indices[e] * k + c] += p;
+        mag_t[x.indices[e] * k + c] += std::abs(p);
+      }
+  }
+  for (Int j = 0; j < x.cols; ++j)
+    for (Int c = 0; c < ldo; ++c) {
+      if (c >= k) {
+        ASSERT_EQ(out_t[j * ldo + c], T(kSentinel));
+        continue;
+      }
+      ASSERT_NEAR(out_t[j * ldo + c], ref_t[j * k + c], tolerance<T>(x.rows, mag_t[j * k + c]))
+          << to_string(path) << " k=" << k << " (X^T B) row " << j << " col " << c;
+    }
+}
+
+TYPED_TEST(SimdProducts, CsrProductsMatchNaiveForEveryKUpTo130) {
+  const TestCsr x = random_csr(23, 31, 4, 31);
+  for (SimdPath path : supported_paths())
+    for (Int k = 1; k <= 130; ++k) check_csr<TypeParam>(path, x, k, 0);
+}
+
+TYPED_TEST(SimdProducts, CsrProductsHonourStridesAndEmptyRows) {
+  const TestCsr dense_rows = random_csr(9, 12, 6, 32), sparse_rows = random_csr(40, 7, 1, 33);
+  for (SimdPath path : supported_paths())
+    for (Int k : {1, 5, 16, 20, 33})
+      for (Int pad : {0, 3}) {
+        check_csr<TypeParam>(path, dense_rows, k, pad);
+        check_csr<TypeParam>(path, sparse_rows, k, pad);
+      }
+}
+
 }  // namespace
 }  // namespace dnmf::la

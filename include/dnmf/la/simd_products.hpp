@@ -59,6 +59,21 @@ template <typename T>
 void product_atb_add(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
                      std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc);
 
+/// out (rows x k, row stride ldo) = X B for a CSR X (rows rows; row i's entries are
+/// indices/values[indptr[i] .. indptr[i+1])) and B (row stride ldb, k columns). Each entry of
+/// out is one chain of fused multiply-adds over its row's entries in order. Cost: 2 nnz k flops.
+template <typename T>
+void product_csr_b(SimdPath path, std::int64_t rows, const std::int64_t* indptr,
+                   const std::int64_t* indices, const T* values, std::int64_t k, const T* b,
+                   std::int64_t ldb, T* out, std::int64_t ldo);
+
+/// out (row stride ldo, k columns) += X^T B for the same CSR X and B (rows x k, stride ldb):
+/// for each stored entry (i, j) in CSR order, out[j] += x_ij B[i]. Cost: 2 nnz k flops.
+template <typename T>
+void product_csrt_b_add(SimdPath path, std::int64_t rows, const std::int64_t* indptr,
+                        const std::int64_t* indices, const T* values, std::int64_t k, const T* b,
+                        std::int64_t ldb, T* out, std::int64_t ldo);
+
 /// The peak flop rate of the calling core on `path`: the best of repeated timings, over about
 /// `seconds` in all, of independent fused multiply-adds on register-held vectors of T (two
 /// flops per lane). The bound the product kernels are measured against.
