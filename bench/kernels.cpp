@@ -241,6 +241,24 @@ BENCHMARK(SimdWtTimesX<double>)->Name("Simd/WtTimesX/f64")->Apply(SimdShapes);
 BENCHMARK(BlasWtTimesX<float>)->Name("Blas/WtTimesX/f32")->Apply(BlasShapes);
 BENCHMARK(SimdWtTimesX<float>)->Name("Simd/WtTimesX/f32")->Apply(SimdShapes);
 
+/// The local terms of one Kullback-Leibler MU update (beta = 1) on rows x 784, k = 20: W H
+/// panel by panel, X / (W H), and its product with Ht (side w, range(1) = 0) or W (side h).
+/// flop/s counts the two products only (4 rows cols k).
+void BetaMuProductsKl(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = 20;
+  const Matrix<double> x = random_matrix(rows, cols, 3), w = random_matrix(rows, k, 5),
+                       ht = random_matrix(cols, k, 4);
+  const auto side = state.range(1) == 0 ? la::MuSide::w : la::MuSide::h;
+  Matrix<double> num(side == la::MuSide::w ? rows : cols, k), den(num.rows(), k);
+  for (auto _ : state) {
+    la::beta_mu_products(rows, cols, k, x.data(), cols, w.data(), ht.data(), 1.0, side, num.data(),
+                         den.data());
+    benchmark::ClobberMemory();
+  }
+  product_counters<double>(state, 4.0 * rows * cols * k);
+}
+BENCHMARK(BetaMuProductsKl)->Args({4096, 0})->Args({4096, 1})->Unit(benchmark::kMillisecond);
+
 void Gram(benchmark::State& state) {
   const std::int64_t rows = state.range(0), k = 20;
   const Matrix<double> w = random_matrix(rows, k, 6);

@@ -3,7 +3,8 @@
 number of iterations, with each iteration set against the machine's floor.
 
   scripts/bench/compare.py [INPUT.h5[:/X]] [--k 20] [--iters 100] [--ranks 2] [--threads 2]
-                           [--solvers mu,cd,mu-kl,anls-bpp] [--json results.jsonl]
+                           [--solvers mu,cd,mu-kl,anls-bpp] [--dtype float32]
+                           [--json results.jsonl]
 
 Default INPUT: Fashion-MNIST as scripts/fashion-mnist.sh writes it (out/fashion-mnist.h5).
 The start is scikit-learn's random init (scripts/sklearn_init.py), or the input file's own
@@ -131,6 +132,9 @@ def main():
     ap.add_argument("--json", help="append the JSON lines to this file too")
     ap.add_argument("--dnmf", default=os.path.join(ROOT, "build", "bin", "dnmf"))
     ap.add_argument("--skip-sklearn", action="store_true")
+    ap.add_argument("--dtype", choices=["float64", "float32"],
+                    help="dnmf's element type (default: the input's); sets the floor's peak and "
+                         "X's bytes (scikit-learn keeps the input's)")
     ap.add_argument("--anls", action="store_true", help="time anls-bpp to cd's final error")
     args = ap.parse_args()
     floor_bin = os.path.join(os.path.dirname(args.dnmf), "dnmf_machine_floor")
@@ -148,6 +152,9 @@ def main():
         bw = rates["read"]
         # X's element type sets the peak: float32 input runs float32 end to end.
         value_bytes = entry_bytes if dense else entry_bytes - 8
+        if args.dtype:
+            entry_bytes += (4 if args.dtype == "float32" else 8) - value_bytes
+            value_bytes = 4 if args.dtype == "float32" else 8
         peak = rates["peak_f32"] if value_bytes == 4 else rates["peak_f64"]
         emit({"what": "machine", "ranks": args.ranks, "read_bytes_per_s_per_rank": bw,
               "peak_flops_per_s_per_rank_f64": rates["peak_f64"],
@@ -157,6 +164,7 @@ def main():
                 ["mpirun", "-n", str(args.ranks), "--oversubscribe", args.dnmf, "fit", spec,
                  "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", w0,
                  "--init-H", h0, "--tol", "0", "--max-iter", str(iters), "--verbose",
+                 *(["--dtype", args.dtype] if args.dtype else []),
                  "--output", os.path.join(work, out_name)], mpi_env()))
 
         table = []
@@ -169,7 +177,7 @@ def main():
             x_bytes = entries * entry_bytes / args.ranks
             flops = flops_per_entry * args.k * entries / args.ranks
             floor = max(x_bytes / bw, flops / peak)
-            factor_bytes = 8 * args.k * (2 * m / pr + 2 * n / pc)
+            factor_bytes = value_bytes * args.k * (2 * m / pr + 2 * n / pc)
             rec = {"what": "dnmf", "solver": name, "input": spec, "m": m, "n": n,
                    "stored_entries": entries, "k": args.k, "iters": args.iters,
                    "ranks": args.ranks, "grid": f"{pr}x{pc}", **ours,

@@ -31,6 +31,8 @@
   void csrt_b_add(std::int64_t rows, const std::int64_t* indptr, const std::int64_t* indices,      \
                   const float* values, std::int64_t k, const float* b, std::int64_t ldb,           \
                   float* out, std::int64_t ldo);                                                   \
+  void ratio_clipped(std::int64_t n, const double* x, double* y, double eps);                      \
+  void ratio_clipped(std::int64_t n, const float* x, float* y, float eps);                         \
   int width(double);                                                                               \
   int width(float);                                                                                \
   double fma_peak_loop(std::int64_t reps, double);                                                 \

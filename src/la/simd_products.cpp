@@ -168,6 +168,17 @@ void product_csrt_b_add(SimdPath path, std::int64_t rows, const std::int64_t* in
 }
 
 template <typename T>
+void ratio_clipped(SimdPath path, std::int64_t n, const T* x, T* y, T eps) {
+  if (n <= 0) return;
+  require(path);
+#if DNMF_X86_SIMD
+  if (path == SimdPath::avx512) return simd_avx512::ratio_clipped(n, x, y, eps);
+  if (path == SimdPath::avx2) return simd_avx2::ratio_clipped(n, x, y, eps);
+#endif
+  simd_portable::ratio_clipped(n, x, y, eps);
+}
+
+template <typename T>
 double measure_peak_flops(SimdPath path, double seconds) {
   require(path);
   const std::int64_t reps = 1 << 20;
@@ -218,6 +229,7 @@ double measure_peak_flops(SimdPath path, double seconds) {
   template void product_csrt_b_add<T>(SimdPath, std::int64_t, const std::int64_t*,                 \
                                       const std::int64_t*, const T*, std::int64_t, const T*,       \
                                       std::int64_t, T*, std::int64_t);                             \
+  template void ratio_clipped<T>(SimdPath, std::int64_t, const T*, T*, T);                         \
   template double measure_peak_flops<T>(SimdPath, double);
 DNMF_INSTANTIATE(double)
 DNMF_INSTANTIATE(float)

@@ -22,6 +22,10 @@ struct VD {
   static void store(T* p, reg v) { _mm256_storeu_pd(p, v); }
   static void store_n(T* p, reg v, int n) { _mm256_maskstore_pd(p, mask(n), v); }
   static reg broadcast(T x) { return _mm256_set1_pd(x); }
+  static reg div(reg a, reg b) { return _mm256_div_pd(a, b); }
+  static reg clip_below(reg v, reg e) {
+    return _mm256_blendv_pd(v, e, _mm256_cmp_pd(v, e, _CMP_LT_OQ));
+  }
   static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_pd(a, b, c); }
   static T reduce(reg v) {
     const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
@@ -44,6 +48,10 @@ struct VF {
   static void store(T* p, reg v) { _mm256_storeu_ps(p, v); }
   static void store_n(T* p, reg v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
   static reg broadcast(T x) { return _mm256_set1_ps(x); }
+  static reg div(reg a, reg b) { return _mm256_div_ps(a, b); }
+  static reg clip_below(reg v, reg e) {
+    return _mm256_blendv_ps(v, e, _mm256_cmp_ps(v, e, _CMP_LT_OQ));
+  }
   static reg fma(reg a, reg b, reg c) { return _mm256_fmadd_ps(a, b, c); }
   static T reduce(reg v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));

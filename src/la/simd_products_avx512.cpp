@@ -27,6 +27,10 @@ struct VD {
   static void store(T* p, reg v) { _mm512_storeu_pd(p, v); }
   static void store_n(T* p, reg v, int n) { _mm512_mask_storeu_pd(p, mask(n), v); }
   static reg broadcast(T x) { return _mm512_set1_pd(x); }
+  static reg div(reg a, reg b) { return _mm512_div_pd(a, b); }
+  static reg clip_below(reg v, reg e) {
+    return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(v, e, _CMP_LT_OQ), v, e);
+  }
   static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_pd(a, b, c); }
   static T reduce(reg v) {
     const __m256d q = _mm256_add_pd(half(v, false), half(v, true));
@@ -48,6 +52,10 @@ struct VF {
   static void store(T* p, reg v) { _mm512_storeu_ps(p, v); }
   static void store_n(T* p, reg v, int n) { _mm512_mask_storeu_ps(p, mask(n), v); }
   static reg broadcast(T x) { return _mm512_set1_ps(x); }
+  static reg div(reg a, reg b) { return _mm512_div_ps(a, b); }
+  static reg clip_below(reg v, reg e) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, e, _CMP_LT_OQ), v, e);
+  }
   static reg fma(reg a, reg b, reg c) { return _mm512_fmadd_ps(a, b, c); }
   static T reduce(reg v) {
     const __m512d d = _mm512_castps_pd(v);

@@ -8,6 +8,7 @@
 //
 // V provides: T, reg, width, zero(), load(p), load_n(p, n) (first n lanes, rest zero),
 // store(p, v), store_n(p, v, n), broadcast(x), fma(a, b, c) = a * b + c (one rounding),
+// div(a, b), clip_below(v, e) (lanes v < e replaced by e; NaN kept),
 // reduce(v) (sum of the lanes in a fixed order), and the blocking constants
 // abt_rows x abt_cols (accumulators of the dot-product form of C = A B^T), ab_accs and ab_vecs
 // (accumulators and most vectors per tile of the broadcast form), atb_rows x atb_vecs (of
@@ -388,6 +389,21 @@ void csr_products(Int rows, const Int* indptr, const Int* indices, const typenam
   }
 }
 
+// ---- x / y with y clipped below at eps (the Kullback-Leibler MU numerator's entries) ---------
+// The same IEEE operations as the scalar rule (compare, select, one division), so the same bits.
+template <class V>
+void ratio_clipped(Int n, const typename V::T* x, typename V::T* y, typename V::T eps) {
+  constexpr int W = V::width;
+  const typename V::reg e = V::broadcast(eps);
+  Int j = 0;
+  for (; j + W <= n; j += W)
+    V::store(y + j, V::div(V::load(x + j), V::clip_below(V::load(y + j), e)));
+  if (j < n) {
+    const int r = static_cast<int>(n - j);
+    V::store_n(y + j, V::div(V::load_n(x + j, r), V::clip_below(V::load_n(y + j, r), e)), r);
+  }
+}
+
 // ---- peak rate ---------------------------------------------------------------------------
 // Independent FMA chains held in registers (enough of them to cover the FMA latency on every
 // port): the machine's peak, not a kernel's. Returns their sum so the loop is not removed.
@@ -454,6 +470,12 @@ typename V::T fma_peak_loop(Int reps) {
   void csrt_b_add(Int rows, const Int* indptr, const Int* indices, const float* values, Int k,    \
                   const float* b, Int ldb, float* out, Int ldo) {                                 \
     ::csr_products<VF, true>(rows, indptr, indices, values, k, b, ldb, out, ldo);                 \
+  }                                                                                               \
+  void ratio_clipped(Int n, const double* x, double* y, double eps) {                             \
+    ::ratio_clipped<VD>(n, x, y, eps);                                                            \
+  }                                                                                               \
+  void ratio_clipped(Int n, const float* x, float* y, float eps) {                                \
+    ::ratio_clipped<VF>(n, x, y, eps);                                                            \
   }                                                                                               \
   int width(double) {                                                                             \
     return VD::width;                                                                             \

@@ -17,6 +17,8 @@ struct Scalar1 {
   static void store(T* p, reg v) { *p = v; }
   static void store_n(T* p, reg v, int) { *p = v; }
   static reg broadcast(T x) { return x; }
+  static reg div(reg a, reg b) { return a / b; }
+  static reg clip_below(reg v, reg e) { return v < e ? e : v; }
   static reg fma(reg a, reg b, reg c) { return a * b + c; }
   static T reduce(reg v) { return v; }
 };

@@ -349,5 +349,23 @@ TYPED_TEST(SimdProducts, CsrProductsHonourStridesAndEmptyRows) {
       }
 }
 
+TYPED_TEST(SimdProducts, RatioClippedGivesTheScalarRulesBits) {
+  using T = TypeParam;
+  const T eps = static_cast<T>(1.1920928955078125e-07);
+  for (SimdPath path : supported_paths())
+    for (Int n : {0, 1, 7, 8, 15, 16, 17, 33, 100}) {
+      auto x = random_values<T>(static_cast<std::size_t>(n) + 1, 40 + n);
+      auto y = random_values<T>(static_cast<std::size_t>(n) + 1, 41 + n);
+      for (Int j = 0; j < n; j += 3) y[j] = j % 2 ? T(0) : eps / 4;  // below eps: clipped
+      for (auto& v : x) v = std::abs(v);
+      const T guard = T(kSentinel);
+      y[n] = guard;  // one past the end: must stay
+      auto want = y;
+      for (Int j = 0; j < n; ++j) want[j] = x[j] / (y[j] < eps ? eps : y[j]);
+      ratio_clipped(path, n, x.data(), y.data(), eps);
+      EXPECT_EQ(y, want) << to_string(path) << " n=" << n;
+    }
+}
+
 }  // namespace
 }  // namespace dnmf::la

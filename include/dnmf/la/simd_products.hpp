@@ -74,6 +74,11 @@ void product_csrt_b_add(SimdPath path, std::int64_t rows, const std::int64_t* in
                         const std::int64_t* indices, const T* values, std::int64_t k, const T* b,
                         std::int64_t ldb, T* out, std::int64_t ldo);
 
+/// y[j] = x[j] / (y[j] < eps ? eps : y[j]) for j < n: the entries of the Kullback-Leibler MU
+/// numerator, vectorised; the same operations as the scalar rule, so the same bits.
+template <typename T>
+void ratio_clipped(SimdPath path, std::int64_t n, const T* x, T* y, T eps);
+
 /// The peak flop rate of the calling core on `path`: the best of repeated timings, over about
 /// `seconds` in all, of independent fused multiply-adds on register-held vectors of T (two
 /// flops per lane). The bound the product kernels are measured against.
