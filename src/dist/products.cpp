@@ -42,49 +42,70 @@ template <typename T>
 void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
                                const std::function<void(Range panel, Matrix<T>& r)>& update,
                                Matrix<T>& xtw, Matrix<T>& wtw) {
-  if (!one_pass_possible()) throw InternalError("one_pass: needs dense X and PC = 1");
+  if (!one_pass_possible()) throw InternalError("one_pass: needs PC = 1");
   require_layouts(ht.layout().axis, w.layout().axis);
   const std::int64_t k = ht.k();
+  const bool sparse = x_.sparse();
   const Matrix<T>& xl = x_.local();
-  const std::int64_t rows = xl.rows(), cols = xl.cols();
+  const Csr<T>& xs = x_.csr();
+  const std::int64_t rows = sparse ? xs.rows : xl.rows(), cols = sparse ? xs.cols : xl.cols();
   const Matrix<T>* hb;
   {
     auto t = timers_->scope(Phase::allgather);
     hb = &ht.block(gathered_);  // Ht_j: all n_features rows (PC = 1)
   }
   // About 1 MiB of X per panel: it stays in cache between its two products.
+  const std::int64_t row_bytes =
+      sparse ? (xs.nnz() * static_cast<std::int64_t>(sizeof(T) + sizeof(std::int64_t))) /
+                   std::max<std::int64_t>(1, rows)
+             : cols * static_cast<std::int64_t>(sizeof(T));
   const std::int64_t panel_rows = std::clamp<std::int64_t>(
-      (std::int64_t{1} << 20) / std::max<std::int64_t>(1, cols * sizeof(T)), 32, 4096);
+      (std::int64_t{1} << 20) / std::max<std::int64_t>(1, row_bytes), 32, 4096);
   Matrix<T>& wl = w.local();
-  {
+  if (sparse) {
+    partial_.resize(cols, k);  // X^T W (cols x k), accumulated row by row in CSR order
+    partial_.fill(T(0));
+  } else {
     auto t = timers_->scope(Phase::local_multiply);
     transpose(*hb, ht_t_);  // H_j (k x cols), for product_ab's dot-product form
+    wide_.resize(k, cols);  // W^T X, accumulated panel by panel
+    wide_.fill(T(0));
   }
-  wide_.resize(k, cols);  // W^T X, accumulated panel by panel
-  wide_.fill(T(0));
   wtw.resize(k, k);
   wtw.fill(T(0));
+  const la::SimdPath path = la::best_simd_path();
   for (std::int64_t p0 = 0; p0 < rows; p0 += panel_rows) {
     const std::int64_t pr = std::min(panel_rows, rows - p0);
-    const T* xp = xl.data() + p0 * cols;
+    const T* xp = sparse ? nullptr : xl.data() + p0 * cols;
     {
       auto t = timers_->scope(Phase::local_multiply);
       panel_.resize(pr, k);  // X_P Ht
-      la::product_ab(pr, k, cols, xp, cols, hb->data(), k, panel_.data(), k, ht_t_.data(), cols);
+      if (sparse) {
+        la::product_csr_b(path, pr, xs.indptr.data() + p0, xs.indices.data(), xs.values.data(), k,
+                          hb->data(), k, panel_.data(), k);
+      } else {
+        la::product_ab(path, pr, k, cols, xp, cols, hb->data(), k, panel_.data(), k, ht_t_.data(),
+                       cols);
+      }
     }
     update(Range{p0, pr}, panel_);
     {
       auto t = timers_->scope(Phase::local_multiply);
       const T* wp = wl.data() + p0 * k;
-      la::product_atb_add(k, cols, pr, wp, k, xp, cols, wide_.data(), cols);  // W_P^T X_P
-      la::product_atb_add(k, k, pr, wp, k, wp, k, wtw.data(), k);             // W_P^T W_P
+      if (sparse) {  // X_P^T W_P
+        la::product_csrt_b_add(path, pr, xs.indptr.data() + p0, xs.indices.data(), xs.values.data(),
+                               k, wp, k, partial_.data(), k);
+      } else {  // W_P^T X_P
+        la::product_atb_add(path, k, cols, pr, wp, k, xp, cols, wide_.data(), cols);
+      }
+      la::product_atb_add(path, k, k, pr, wp, k, wp, k, wtw.data(), k);  // W_P^T W_P
     }
   }
   {
     auto t = timers_->scope(Phase::gram);
     w.grid().all().allreduce_sum(wtw.data(), wtw.size());
   }
-  transpose(wide_, partial_);
+  if (!sparse) transpose(wide_, partial_);
   auto t = timers_->scope(Phase::reduce_scatter);
   sum_to_owned(x_.grid().col_comm(), ht.layout(), k, partial_, xtw);
 }

@@ -49,10 +49,10 @@ class DistProducts {
   void beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta, la::MuSide side,
                      Matrix<T>& num, Matrix<T>& den);
 
-  /// Whether one_pass() applies: dense X whose rows each rank holds whole (PC = 1).
-  bool one_pass_possible() const { return !x_.sparse() && x_.grid().pc() == 1; }
+  /// Whether one_pass() applies: X (dense or sparse) whose rows each rank holds whole (PC = 1).
+  bool one_pass_possible() const { return x_.grid().pc() == 1; }
 
-  /// W's update and the two products around it in one visit of X (requires
+  /// W's update and the two products around it in one visit of X, dense or CSR (requires
   /// one_pass_possible()). For each cache-sized panel P of my rows of X:
   ///   r = X_P Ht (the panel's rows of X H^T),
   ///   update(panel, r): the caller updates W's rows `panel` (local indices) in place from r,
