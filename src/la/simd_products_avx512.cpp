@@ -18,7 +18,7 @@ struct VD {
   using T = double;
   using reg = __m512d;
   static constexpr int width = 8;
-  static constexpr int abt_rows = 6, abt_cols = 4, ab_accs = 24, ab_vecs = 7, csr_vecs = 8,
+  static constexpr int abt_rows = 6, abt_cols = 4, ab_accs = 24, ab_vecs = 4, csr_vecs = 8,
                        atb_rows = 4, atb_vecs = 6;
   static __mmask8 mask(int n) { return static_cast<__mmask8>((1u << n) - 1u); }
   static reg zero() { return _mm512_setzero_pd(); }
@@ -43,7 +43,7 @@ struct VF {
   using T = float;
   using reg = __m512;
   static constexpr int width = 16;
-  static constexpr int abt_rows = 6, abt_cols = 4, ab_accs = 24, ab_vecs = 7, csr_vecs = 8,
+  static constexpr int abt_rows = 6, abt_cols = 4, ab_accs = 24, ab_vecs = 4, csr_vecs = 8,
                        atb_rows = 4, atb_vecs = 6;
   static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
   static reg zero() { return _mm512_setzero_ps(); }

@@ -99,26 +99,33 @@ void abt(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename 
 }
 
 // ---- C = A B, B with few columns ------------------------------------------------------------
-// One tile: RB rows of A against NV vectors of B's columns (the last with `last` lanes when
-// TAIL). Per step l, B's row l is loaded once and each A[i][l] broadcast: no reduction across
-// lanes, and A is read once when all of B's columns fit in one tile.
+// One tile: RB rows of A against NV vectors of B's columns, B packed with zero-padded lanes
+// (C's last vector has `last` lanes when TAIL). Per step l, B's row l is loaded once and each
+// A[i][l] broadcast: no reduction across lanes, and A is read once when all of B's columns fit in
+// one tile.
 template <class V, int RB, int NV, bool TAIL>
 __attribute__((noinline)) void ab_tile(Int len, const typename V::T* a, Int lda,
                                        const typename V::T* b, Int ldb, typename V::T* c, Int ldc,
-                                       int last) {
+                                       int last, bool resume) {
   using reg = typename V::reg;
   constexpr int W = V::width;
   reg acc[RB][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < RB; ++i)
 #pragma GCC unroll 16
-    for (int v = 0; v < NV; ++v) acc[i][v] = V::zero();
+    for (int v = 0; v < NV; ++v) {
+      if (!resume) {
+        acc[i][v] = V::zero();
+      } else {
+        acc[i][v] = (TAIL && v == NV - 1) ? V::load_n(c + i * ldc + v * W, last)
+                                          : V::load(c + i * ldc + v * W);
+      }
+    }
   for (Int l = 0; l < len; ++l) {
-    const typename V::T* bl = b + l * ldb;
+    const typename V::T* bl = b + l * ldb;  // packed: whole, zero-padded vectors
     reg bv[NV];
 #pragma GCC unroll 16
-    for (int v = 0; v < NV; ++v)
-      bv[v] = (TAIL && v == NV - 1) ? V::load_n(bl + v * W, last) : V::load(bl + v * W);
+    for (int v = 0; v < NV; ++v) bv[v] = V::load(bl + v * W);
 #pragma GCC unroll 16
     for (int i = 0; i < RB; ++i) {
       const reg av = V::broadcast(a[i * lda + l]);
@@ -147,24 +154,29 @@ constexpr int ab_rows() {
 
 template <class V, int NV, int RB>
 void ab_edge_rows(int rb, bool tail, Int len, const typename V::T* a, Int lda,
-                  const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last) {
+                  const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last,
+                  bool resume) {
   if constexpr (RB > 1) {
-    if (rb < RB) return ab_edge_rows<V, NV, RB - 1>(rb, tail, len, a, lda, b, ldb, c, ldc, last);
+    if (rb < RB) {
+      return ab_edge_rows<V, NV, RB - 1>(rb, tail, len, a, lda, b, ldb, c, ldc, last, resume);
+    }
   }
   if (tail) {
-    ab_tile<V, RB, NV, true>(len, a, lda, b, ldb, c, ldc, last);
+    ab_tile<V, RB, NV, true>(len, a, lda, b, ldb, c, ldc, last, resume);
   } else {
-    ab_tile<V, RB, NV, false>(len, a, lda, b, ldb, c, ldc, last);
+    ab_tile<V, RB, NV, false>(len, a, lda, b, ldb, c, ldc, last, resume);
   }
 }
 
 template <class V, int NV>
 void ab_edge(int nv, int rb, bool tail, Int len, const typename V::T* a, Int lda,
-             const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last) {
+             const typename V::T* b, Int ldb, typename V::T* c, Int ldc, int last, bool resume) {
   if constexpr (NV > 1) {
-    if (nv < NV) return ab_edge<V, NV - 1>(nv, rb, tail, len, a, lda, b, ldb, c, ldc, last);
+    if (nv < NV) {
+      return ab_edge<V, NV - 1>(nv, rb, tail, len, a, lda, b, ldb, c, ldc, last, resume);
+    }
   }
-  ab_edge_rows<V, NV, ab_rows<V, NV>()>(rb, tail, len, a, lda, b, ldb, c, ldc, last);
+  ab_edge_rows<V, NV, ab_rows<V, NV>()>(rb, tail, len, a, lda, b, ldb, c, ldc, last, resume);
 }
 
 template <class V, int NV>
@@ -179,28 +191,50 @@ template <class V>
 void ab(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename V::T* b, Int ldb,
         typename V::T* c, Int ldc) {
   constexpr int W = V::width, NVMAX = V::ab_vecs;
+  using T = typename V::T;
   // B's columns in as few tiles as the registers allow, split evenly (13 vectors: 7 + 6).
   const Int nvec = (n + W - 1) / W;
   const Int blocks = (nvec + NVMAX - 1) / NVMAX;
   const Int per_block = (nvec + blocks - 1) / blocks;
-  // Panels of A's rows that stay in L2 while each block of B's columns passes over them.
-  const Int row_bytes = len * Int{sizeof(typename V::T)};
-  const Int panel0 = row_bytes > 0 ? (Int{256} << 10) / row_bytes : m;
+  // len in chunks whose rows of B (chunk x one tile's columns, at most 20 KiB) are packed into
+  // an aligned buffer with zero-padded lanes, which stays in L1 while the tiles of a panel of
+  // A's rows pass over it; a tile resumes from C where the previous chunk stopped, which keeps
+  // each entry's chain of multiply-adds in order (the same bits as without chunks).
+  constexpr Int kPackBytes = 20480;
+  const Int chunk0 = kPackBytes / (per_block * W * Int{sizeof(T)});
+  const Int chunk = chunk0 < 1 ? 1 : chunk0;
+  alignas(64) T pack[kPackBytes / sizeof(T)];
+  // Panels of A's rows (about 256 KiB of one chunk's columns) that stay in L2 meanwhile.
+  const Int span = len < chunk ? (len > 0 ? len : 1) : chunk;
+  const Int panel0 = (Int{256} << 10) / (span * Int{sizeof(T)});
   const Int panel = panel0 < 8 ? 8 : panel0;
   for (Int p0 = 0; p0 < m; p0 += panel) {
     const Int pm = m - p0 < panel ? m - p0 : panel;
-    for (Int v0 = 0; v0 < nvec; v0 += per_block) {
-      const int nv = static_cast<int>(nvec - v0 < per_block ? nvec - v0 : per_block);
-      const Int j0 = v0 * W;
-      const Int cols = n - j0 < Int{nv} * W ? n - j0 : Int{nv} * W;
-      const int last = static_cast<int>(cols - Int{nv - 1} * W);
-      const int rb_max = ab_rows_for<V, NVMAX>(nv);
-      for (Int i0 = p0; i0 < p0 + pm; i0 += rb_max) {
-        const int rb = p0 + pm - i0 < rb_max ? static_cast<int>(p0 + pm - i0) : rb_max;
-        ab_edge<V, NVMAX>(nv, rb, last < W, len, a + i0 * lda, lda, b + j0, ldb, c + i0 * ldc + j0,
-                          ldc, last);
+    Int l0 = 0;
+    do {  // at least once, so that len = 0 still writes C = 0
+      const Int lc = len - l0 < chunk ? len - l0 : chunk;
+      for (Int v0 = 0; v0 < nvec; v0 += per_block) {
+        const int nv = static_cast<int>(nvec - v0 < per_block ? nvec - v0 : per_block);
+        const Int j0 = v0 * W;
+        const Int cols = n - j0 < Int{nv} * W ? n - j0 : Int{nv} * W;
+        const int last = static_cast<int>(cols - Int{nv - 1} * W);
+        const Int ldp = Int{nv} * W;
+        for (Int l = 0; l < lc; ++l) {
+          const T* src = b + (l0 + l) * ldb + j0;
+          T* dst = pack + l * ldp;
+          for (Int j = 0; j < cols; ++j) dst[j] = src[j];
+          for (Int j = cols; j < ldp; ++j) dst[j] = T(0);
+        }
+        const int rb_max = ab_rows_for<V, NVMAX>(nv);
+        for (Int i0 = p0; i0 < p0 + pm; i0 += rb_max) {
+          const int rb = p0 + pm - i0 < rb_max ? static_cast<int>(p0 + pm - i0) : rb_max;
+          ab_edge<V, NVMAX>(
+              nv, rb,
+              last<W, lc, a + i0 * lda + l0, lda, pack, ldp, c + i0 * ldc + j0, ldc, last, l0> 0);
+        }
       }
-    }
+      l0 += lc;
+    } while (l0 < len);
   }
 }
 
