@@ -209,11 +209,11 @@ void SimdOnePass(benchmark::State& state) {
 }
 BENCHMARK(SimdOnePass<double>)
     ->Name("Simd/OnePass/f64")
-    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 1024}})
+    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 512, 1024}})
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(SimdOnePass<float>)
     ->Name("Simd/OnePass/f32")
-    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 1024}})
+    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 512, 1024}})
     ->Unit(benchmark::kMillisecond);
 
 // 35000 rows: one rank's block of Fashion-MNIST on 2 ranks (X from memory); 1344 rows: a
