@@ -1,6 +1,8 @@
 #include "dnmf/dist/products.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 #include "dnmf/core/error.hpp"
 #include "dnmf/la/blas.hpp"
@@ -27,6 +29,21 @@ void sum_to_owned(const mpi::Comm& comm, const FactorLayout& layout, std::int64_
   } else {
     comm.reduce_scatter_sum(partial.data(), out.data(), scaled(layout.counts, k));
   }
+}
+
+/// `in` (rows x k) copied into `storage` with rows padded to whole 64-byte lines and the
+/// first row 64-byte aligned, so that product_ab reads it in place instead of packing it for
+/// every panel. Returns the first row; `ld` is the padded row length.
+template <typename T>
+const T* padded(const Matrix<T>& in, std::vector<T>& storage, std::int64_t& ld) {
+  constexpr std::int64_t line = 64 / sizeof(T);
+  ld = (in.cols() + line - 1) / line * line;
+  storage.assign(static_cast<std::size_t>(in.rows() * ld + line), T(0));
+  const auto misalign = reinterpret_cast<std::uintptr_t>(storage.data()) % 64;
+  T* out = storage.data() + (misalign ? (64 - misalign) / sizeof(T) : 0);
+  for (std::int64_t i = 0; i < in.rows(); ++i)
+    for (std::int64_t j = 0; j < in.cols(); ++j) out[i * ld + j] = in(i, j);
+  return out;
 }
 
 /// out = in^T for row-major matrices.
@@ -62,12 +79,15 @@ void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
   const std::int64_t panel_rows = std::clamp<std::int64_t>(
       (std::int64_t{1} << 20) / std::max<std::int64_t>(1, row_bytes), 32, 4096);
   Matrix<T>& wl = w.local();
+  const T* ht_in = hb->data();  // Ht as the dense kernel reads it (padded rows, see padded())
+  std::int64_t ht_ld = k;
   if (sparse) {
     partial_.resize(cols, k);  // X^T W (cols x k), accumulated row by row in CSR order
     partial_.fill(T(0));
   } else {
     auto t = timers_->scope(Phase::local_multiply);
     transpose(*hb, ht_t_);  // H_j (k x cols), for product_ab's dot-product form
+    ht_in = padded(*hb, ht_pad_, ht_ld);
     wide_.resize(k, cols);  // W^T X, accumulated panel by panel
     wide_.fill(T(0));
   }
@@ -84,7 +104,7 @@ void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
         la::product_csr_b(path, pr, xs.indptr.data() + p0, xs.indices.data(), xs.values.data(), k,
                           hb->data(), k, panel_.data(), k);
       } else {
-        la::product_ab(path, pr, k, cols, xp, cols, hb->data(), k, panel_.data(), k, ht_t_.data(),
+        la::product_ab(path, pr, k, cols, xp, cols, ht_in, ht_ld, panel_.data(), k, ht_t_.data(),
                        cols);
       }
     }

@@ -99,10 +99,10 @@ void abt(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename 
 }
 
 // ---- C = A B, B with few columns ------------------------------------------------------------
-// One tile: RB rows of A against NV vectors of B's columns, B packed with zero-padded lanes
-// (C's last vector has `last` lanes when TAIL). Per step l, B's row l is loaded once and each
-// A[i][l] broadcast: no reduction across lanes, and A is read once when all of B's columns fit in
-// one tile.
+// One tile: RB rows of A against NV vectors of B's columns, B's rows readable as whole vectors
+// (packed, or padded by the caller); C's last vector has `last` lanes when TAIL. Per step l, B's
+// row l is loaded once and each A[i][l] broadcast: no reduction across lanes, and A is read once
+// when all of B's columns fit in one tile.
 template <class V, int RB, int NV, bool TAIL>
 __attribute__((noinline)) void ab_tile(Int len, const typename V::T* a, Int lda,
                                        const typename V::T* b, Int ldb, typename V::T* c, Int ldc,
@@ -218,19 +218,28 @@ void ab(Int m, Int n, Int len, const typename V::T* a, Int lda, const typename V
         const Int j0 = v0 * W;
         const Int cols = n - j0 < Int{nv} * W ? n - j0 : Int{nv} * W;
         const int last = static_cast<int>(cols - Int{nv - 1} * W);
-        const Int ldp = Int{nv} * W;
-        for (Int l = 0; l < lc; ++l) {
-          const T* src = b + (l0 + l) * ldb + j0;
-          T* dst = pack + l * ldp;
-          for (Int j = 0; j < cols; ++j) dst[j] = src[j];
-          for (Int j = cols; j < ldp; ++j) dst[j] = T(0);
+        // B used in place when its rows hold whole vectors past this block (callers may pad
+        // them: lanes past n only reach accumulators that are never stored), else packed.
+        const bool in_place = ldb >= nvec * W && (ldb * Int{sizeof(T)}) % 64 == 0 &&
+                              reinterpret_cast<std::uintptr_t>(b) % 64 == 0;
+        const T* bp = b + l0 * ldb + j0;
+        Int ldp = ldb;
+        if (!in_place) {
+          ldp = Int{nv} * W;
+          for (Int l = 0; l < lc; ++l) {
+            const T* src = b + (l0 + l) * ldb + j0;
+            T* dst = pack + l * ldp;
+            for (Int j = 0; j < cols; ++j) dst[j] = src[j];
+            for (Int j = cols; j < ldp; ++j) dst[j] = T(0);
+          }
+          bp = pack;
         }
+        const bool tail = last<W, resume = l0> 0;
         const int rb_max = ab_rows_for<V, NVMAX>(nv);
         for (Int i0 = p0; i0 < p0 + pm; i0 += rb_max) {
           const int rb = p0 + pm - i0 < rb_max ? static_cast<int>(p0 + pm - i0) : rb_max;
-          ab_edge<V, NVMAX>(
-              nv, rb,
-              last<W, lc, a + i0 * lda + l0, lda, pack, ldp, c + i0 * ldc + j0, ldc, last, l0> 0);
+          ab_edge<V, NVMAX>(nv, rb, tail, lc, a + i0 * lda + l0, lda, bp, ldp, c + i0 * ldc + j0,
+                            ldc, last, resume);
         }
       }
       l0 += lc;

@@ -191,6 +191,31 @@ TYPED_TEST(SimdProducts, AbRowsDoNotDependOnTheirNeighbours) {
   }
 }
 
+TYPED_TEST(SimdProducts, AbReadsAlignedPaddedBInPlaceWithTheSameBits) {
+  // B with 64-byte rows and aligned (the one-pass schedule's padded Ht) is read in place; its
+  // padding holds NaN, which must not reach C, and C must match the packed (compact B) bits.
+  using T = TypeParam;
+  const Int m = 23, len = 301;
+  for (Int n : {1, 5, 16, 20, 24, 50, 100}) {
+    constexpr Int line = 64 / sizeof(T);
+    const Int ldb = (n + line - 1) / line * line;
+    const auto a = random_values<T>(static_cast<std::size_t>(m * len), 51);
+    const auto compact = random_values<T>(static_cast<std::size_t>(len * n), 52);
+    std::vector<T> storage(static_cast<std::size_t>(len * ldb + line),
+                           std::numeric_limits<T>::quiet_NaN());
+    const auto misalign = reinterpret_cast<std::uintptr_t>(storage.data()) % 64;
+    T* b = storage.data() + (misalign ? (64 - misalign) / sizeof(T) : 0);
+    for (Int l = 0; l < len; ++l)
+      for (Int j = 0; j < n; ++j) b[l * ldb + j] = compact[l * n + j];
+    for (SimdPath path : supported_paths()) {
+      std::vector<T> c1(static_cast<std::size_t>(m * n)), c2(c1.size());
+      product_ab(path, m, n, len, a.data(), len, b, ldb, c1.data(), n);
+      product_ab(path, m, n, len, a.data(), len, compact.data(), n, c2.data(), n);
+      EXPECT_EQ(c1, c2) << to_string(path) << " n=" << n;
+    }
+  }
+}
+
 TYPED_TEST(SimdProducts, AtbMatchesNaiveForEveryKUpTo130) {
   // W_P^T X_P shape: k x rows times rows x cols.
   for (SimdPath path : supported_paths())

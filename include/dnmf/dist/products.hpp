@@ -3,6 +3,7 @@
 /// k-sized data moves: factor blocks and k x k Grams; X stays where it was read.
 
 #include <functional>
+#include <vector>
 
 #include "dnmf/core/timers.hpp"
 #include "dnmf/dist/dist_matrix.hpp"
@@ -74,12 +75,13 @@ class DistProducts {
   const DistMatrix<T>& x_;
   PhaseTimers own_timers_;
   PhaseTimers* timers_;
-  Matrix<T> gathered_;  // a factor's block (|R_i| or |C_j| rows x k)
-  Matrix<T> partial_;   // local product before the reduce-scatter
-  Matrix<T> panel_;     // one_pass: a panel's rows of X H^T
-  Matrix<T> wide_;      // W^T X as computed (k x cols), before transposing
-  Matrix<T> ht_t_;      // Ht's gathered block transposed (k x cols), for the X Ht kernel
-  Matrix<T> other_;     // second gathered block for the residual
+  Matrix<T> gathered_;     // a factor's block (|R_i| or |C_j| rows x k)
+  Matrix<T> partial_;      // local product before the reduce-scatter
+  Matrix<T> panel_;        // one_pass: a panel's rows of X H^T
+  Matrix<T> wide_;         // W^T X as computed (k x cols), before transposing
+  Matrix<T> ht_t_;         // Ht's gathered block transposed (k x cols), for the X Ht kernel
+  std::vector<T> ht_pad_;  // one_pass: Ht's block with 64-byte rows, read in place per panel
+  Matrix<T> other_;        // second gathered block for the residual
   Matrix<T> partial_den_;
 };
 

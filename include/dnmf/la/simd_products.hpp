@@ -37,6 +37,9 @@ void product_abt(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len
 /// k = 20 in float32 on AVX-512): then it is product_abt on B^T, using `bt` (B^T, n x len, row
 /// stride ldbt) when the caller has it, else a transposed copy. The form depends only on the
 /// path, T and n, so results repeat bit for bit; a row of C never depends on other rows.
+/// B is read as len whole rows of ldb entries. When ldb spans whole 64-byte lines past n and B
+/// is 64-byte aligned, B is used in place (its padding, never reaching C, may hold anything);
+/// otherwise each chunk of it is copied into an aligned buffer first.
 /// Cost: 2 m n len flops.
 template <typename T>
 void product_ab(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, std::int64_t lda,
