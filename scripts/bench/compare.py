@@ -39,6 +39,7 @@ import sys
 import tempfile
 
 import h5py
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PY = "/usr/bin/python3"
@@ -148,6 +149,15 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="dnmf-bench-") as work:
         w0, h0 = starting_point(spec, path, args.k, work)
+        dw0, dh0 = w0, h0  # dnmf's start, in its own element type (scikit-learn keeps X's)
+        if args.dtype:
+            typed = os.path.join(work, f"init-{args.dtype}.h5")
+            with h5py.File(typed, "w") as out:
+                for name, ref in (("W0", w0), ("H0", h0)):
+                    src, _, obj = ref.rpartition(":")
+                    with h5py.File(src, "r") as f:
+                        out[name] = np.asarray(f[obj], dtype=args.dtype)
+            dw0, dh0 = f"{typed}:/W0", f"{typed}:/H0"
         rates = machine_rates(floor_bin, args.ranks)
         bw = rates["read"]
         # X's element type sets the peak: float32 input runs float32 end to end.
@@ -162,8 +172,8 @@ def main():
         def fit(opts, iters, out_name):
             return parse_dnmf(sh(
                 ["mpirun", "-n", str(args.ranks), "--oversubscribe", args.dnmf, "fit", spec,
-                 "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", w0,
-                 "--init-H", h0, "--tol", "0", "--max-iter", str(iters), "--verbose",
+                 "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", dw0,
+                 "--init-H", dh0, "--tol", "0", "--max-iter", str(iters), "--verbose",
                  *(["--dtype", args.dtype] if args.dtype else []),
                  "--output", os.path.join(work, out_name)], mpi_env()))
 
