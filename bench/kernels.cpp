@@ -17,6 +17,7 @@
 #include "dnmf/core/matrix.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
+#include "dnmf/la/simd_products.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
 
 namespace {
@@ -86,35 +87,192 @@ void Dgemm(benchmark::State& state) {
 }
 BENCHMARK(Dgemm)->Name("Machine/Dgemm")->Unit(benchmark::kMillisecond);
 
-/// X_i H^T as DistProducts computes it for dense X: k x rows = Ht^T X^T, then transposed.
-void DenseXTimesHt(benchmark::State& state) {
-  const std::int64_t rows = state.range(0), cols = 784, k = 20;
-  const Matrix<double> x = random_matrix(rows, cols, 3), ht = random_matrix(cols, k, 4);
-  Matrix<double> wide(k, rows);
+template <typename T>
+Matrix<T> random_typed(std::int64_t rows, std::int64_t cols, unsigned seed) {
+  const Matrix<double> d = random_matrix(rows, cols, seed);
+  Matrix<T> m(rows, cols);
+  for (std::int64_t i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(d.data()[i]);
+  return m;
+}
+
+/// Counters of one product benchmark: flop/s, and the fraction of the measured peak of one
+/// core (la::measure_peak_flops, widest path).
+template <typename T>
+void product_counters(benchmark::State& state, double flops) {
+  static const double peak = la::measure_peak_flops<T>(la::best_simd_path(), 0.2);
+  state.counters["flop/s"] =
+      benchmark::Counter(flops, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["of_peak"] =
+      benchmark::Counter(flops / peak, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+/// X_i H^T on a Fashion-MNIST-sized block (rows x 784, k = range(1)). Blas: OpenBLAS in its
+/// fast orientation (Ht^T X^T, k x rows); Simd: la::product_abt (rows x k) on path range(2).
+template <typename T>
+void BlasXTimesHt(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), ht = random_typed<T>(cols, k, 4);
+  Matrix<T> wide(k, rows);
   for (auto _ : state) {
-    la::gemm(la::Op::trans, la::Op::trans, k, rows, cols, 1.0, ht.data(), k, x.data(), cols, 0.0,
+    la::gemm(la::Op::trans, la::Op::trans, k, rows, cols, T(1), ht.data(), k, x.data(), cols, T(0),
              wide.data(), rows);
     benchmark::ClobberMemory();
   }
-  state.counters["flop/s"] =
-      benchmark::Counter(2.0 * rows * cols * k, benchmark::Counter::kIsIterationInvariantRate);
+  product_counters<T>(state, 2.0 * rows * cols * k);
 }
-BENCHMARK(DenseXTimesHt)->Arg(35000)->Unit(benchmark::kMillisecond);
-
-/// W_i^T X_i: k x cols.
-void DenseWtTimesX(benchmark::State& state) {
-  const std::int64_t rows = state.range(0), cols = 784, k = 20;
-  const Matrix<double> x = random_matrix(rows, cols, 3), w = random_matrix(rows, k, 5);
-  Matrix<double> wide(k, cols);
+template <typename T>
+void SimdXTimesHt(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const auto path = static_cast<la::SimdPath>(state.range(2));
+  if (!la::simd_path_supported(path)) return state.SkipWithError("path not supported");
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), h = random_typed<T>(k, cols, 4);
+  Matrix<T> out(rows, k);
   for (auto _ : state) {
-    la::gemm(la::Op::trans, la::Op::none, k, cols, rows, 1.0, w.data(), k, x.data(), cols, 0.0,
+    la::product_abt(path, rows, k, cols, x.data(), cols, h.data(), cols, out.data(), k);
+    benchmark::ClobberMemory();
+  }
+  product_counters<T>(state, 2.0 * rows * cols * k);
+  state.SetLabel(la::to_string(path));
+}
+
+/// The same through la::product_ab (X times Ht as stored, cols x k; Ht^T passed along).
+template <typename T>
+void SimdXTimesHtAb(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const auto path = static_cast<la::SimdPath>(state.range(2));
+  if (!la::simd_path_supported(path)) return state.SkipWithError("path not supported");
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), h = random_typed<T>(k, cols, 4);
+  Matrix<T> ht(cols, k);
+  for (std::int64_t j = 0; j < cols; ++j)
+    for (std::int64_t c = 0; c < k; ++c) ht(j, c) = h(c, j);
+  Matrix<T> out(rows, k);
+  for (auto _ : state) {
+    la::product_ab(path, rows, k, cols, x.data(), cols, ht.data(), k, out.data(), k, h.data(),
+                   cols);
+    benchmark::ClobberMemory();
+  }
+  product_counters<T>(state, 2.0 * rows * cols * k);
+  state.SetLabel(la::to_string(path));
+}
+
+/// W_i^T X_i (k x 784) on the same block.
+template <typename T>
+void BlasWtTimesX(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), w = random_typed<T>(rows, k, 5);
+  Matrix<T> wide(k, cols);
+  for (auto _ : state) {
+    la::gemm(la::Op::trans, la::Op::none, k, cols, rows, T(1), w.data(), k, x.data(), cols, T(0),
              wide.data(), cols);
     benchmark::ClobberMemory();
   }
-  state.counters["flop/s"] =
-      benchmark::Counter(2.0 * rows * cols * k, benchmark::Counter::kIsIterationInvariantRate);
+  product_counters<T>(state, 2.0 * rows * cols * k);
 }
-BENCHMARK(DenseWtTimesX)->Arg(35000)->Unit(benchmark::kMillisecond);
+template <typename T>
+void SimdWtTimesX(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const auto path = static_cast<la::SimdPath>(state.range(2));
+  if (!la::simd_path_supported(path)) return state.SkipWithError("path not supported");
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), w = random_typed<T>(rows, k, 5);
+  Matrix<T> wide(k, cols);
+  for (auto _ : state) {
+    wide.fill(T(0));
+    la::product_atb_add(path, k, cols, rows, w.data(), k, x.data(), cols, wide.data(), cols);
+    benchmark::ClobberMemory();
+  }
+  product_counters<T>(state, 2.0 * rows * cols * k);
+  state.SetLabel(la::to_string(path));
+}
+
+/// Both products panel by panel as DistProducts::one_pass runs them (X_P Ht, then W_P^T X_P
+/// while the panel is in cache), over rows x 784 with k = range(1); range(2) is the panel's
+/// size in KiB of X.
+template <typename T>
+void SimdOnePass(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = state.range(1);
+  const std::int64_t panel = std::max<std::int64_t>(
+      8, (state.range(2) << 10) / static_cast<std::int64_t>(cols * sizeof(T)));
+  const Matrix<T> x = random_typed<T>(rows, cols, 3), h = random_typed<T>(k, cols, 4);
+  const Matrix<T> w = random_typed<T>(rows, k, 5);
+  Matrix<T> r(panel, k), wide(k, cols);
+  for (auto _ : state) {
+    wide.fill(T(0));
+    for (std::int64_t p0 = 0; p0 < rows; p0 += panel) {
+      const std::int64_t pr = std::min(panel, rows - p0);
+      const T* xp = x.data() + p0 * cols;
+      la::product_abt(pr, k, cols, xp, cols, h.data(), cols, r.data(), k);
+      la::product_atb_add(k, cols, pr, w.data() + p0 * k, k, xp, cols, wide.data(), cols);
+    }
+    benchmark::ClobberMemory();
+  }
+  product_counters<T>(state, 4.0 * rows * cols * k);
+}
+BENCHMARK(SimdOnePass<double>)
+    ->Name("Simd/OnePass/f64")
+    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 512, 1024}})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(SimdOnePass<float>)
+    ->Name("Simd/OnePass/f32")
+    ->ArgsProduct({{35000}, {20, 50, 100}, {256, 512, 1024}})
+    ->Unit(benchmark::kMillisecond);
+
+// 35000 rows: one rank's block of Fashion-MNIST on 2 ranks (X from memory); 1344 rows: a
+// block that stays in the last-level cache, the kernels' compute rate.
+void BlasShapes(benchmark::internal::Benchmark* b) {
+  for (int rows : {35000, 1344})
+    for (int k : {20, 50, 100}) b->Args({rows, k});
+  b->Unit(benchmark::kMillisecond);
+}
+void SimdShapes(benchmark::internal::Benchmark* b) {
+  for (int rows : {35000, 1344})
+    for (int k : {20, 50, 100})
+      for (auto p : {la::SimdPath::avx512, la::SimdPath::avx2})
+        b->Args({rows, k, static_cast<int>(p)});
+  b->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BlasXTimesHt<double>)->Name("Blas/XTimesHt/f64")->Apply(BlasShapes);
+BENCHMARK(SimdXTimesHt<double>)->Name("Simd/XTimesHt/f64")->Apply(SimdShapes);
+BENCHMARK(SimdXTimesHtAb<double>)->Name("SimdAb/XTimesHt/f64")->Apply(SimdShapes);
+BENCHMARK(SimdXTimesHtAb<float>)->Name("SimdAb/XTimesHt/f32")->Apply(SimdShapes);
+BENCHMARK(BlasXTimesHt<float>)->Name("Blas/XTimesHt/f32")->Apply(BlasShapes);
+BENCHMARK(SimdXTimesHt<float>)->Name("Simd/XTimesHt/f32")->Apply(SimdShapes);
+BENCHMARK(BlasWtTimesX<double>)->Name("Blas/WtTimesX/f64")->Apply(BlasShapes);
+BENCHMARK(SimdWtTimesX<double>)->Name("Simd/WtTimesX/f64")->Apply(SimdShapes);
+BENCHMARK(BlasWtTimesX<float>)->Name("Blas/WtTimesX/f32")->Apply(BlasShapes);
+BENCHMARK(SimdWtTimesX<float>)->Name("Simd/WtTimesX/f32")->Apply(SimdShapes);
+
+/// The local terms of one Kullback-Leibler MU update (beta = 1) on rows x 784, k = 20: W H
+/// panel by panel, X / (W H), and its product with Ht (side w, range(1) = 0) or W (side h).
+/// flop/s counts the two products only (4 rows cols k).
+void BetaMuProductsKl(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = 20;
+  const Matrix<double> x = random_matrix(rows, cols, 3), w = random_matrix(rows, k, 5),
+                       ht = random_matrix(cols, k, 4);
+  const auto side = state.range(1) == 0 ? la::MuSide::w : la::MuSide::h;
+  Matrix<double> num(side == la::MuSide::w ? rows : cols, k), den(num.rows(), k);
+  for (auto _ : state) {
+    la::beta_mu_products(rows, cols, k, x.data(), cols, w.data(), ht.data(), 1.0, side, num.data(),
+                         den.data());
+    benchmark::ClobberMemory();
+  }
+  product_counters<double>(state, 4.0 * rows * cols * k);
+}
+BENCHMARK(BetaMuProductsKl)->Args({4096, 0})->Args({4096, 1})->Unit(benchmark::kMillisecond);
+
+/// The Kullback-Leibler divergence's sums over rows x 784 (W H formed panel by panel, then
+/// x log(x / y) per entry): the error evaluation of mu-KL.
+void DivergenceSumsKl(benchmark::State& state) {
+  const std::int64_t rows = state.range(0), cols = 784, k = 20;
+  const Matrix<double> x = random_matrix(rows, cols, 3), w = random_matrix(rows, k, 5),
+                       ht = random_matrix(cols, k, 4);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        la::divergence_sums(rows, cols, k, x.data(), cols, w.data(), ht.data(), 1.0));
+  }
+  state.counters["entries/s"] = benchmark::Counter(static_cast<double>(rows * cols),
+                                                   benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(DivergenceSumsKl)->Arg(4096)->Unit(benchmark::kMillisecond);
 
 void Gram(benchmark::State& state) {
   const std::int64_t rows = state.range(0), k = 20;

@@ -3,21 +3,22 @@
 number of iterations, with each iteration set against the machine's floor.
 
   scripts/bench/compare.py [INPUT.h5[:/X]] [--k 20] [--iters 100] [--ranks 2] [--threads 2]
-                           [--solvers mu,cd,mu-kl] [--json results.jsonl]
+                           [--solvers mu,cd,mu-kl,anls-bpp] [--dtype float32]
+                           [--json results.jsonl]
 
 Default INPUT: Fashion-MNIST as scripts/fashion-mnist.sh writes it (out/fashion-mnist.h5).
 The start is scikit-learn's random init (scripts/sklearn_init.py), or the input file's own
 /W0 and /H0 when it has them with k columns (scripts/bench/make_sparse.py writes those).
 
 In one run it measures, with the ranks running at once (OPENBLAS_NUM_THREADS=1 each):
-  - the machine: read bandwidth and one-thread DGEMM rate per rank (build/bin/dnmf_bench_kernels,
-    Machine/*, Google Benchmark);
+  - the machine (build/bin/dnmf_machine_floor): per rank, the peak FMA rate of one core on its
+    widest vectors (float64 and float32) and its share of the read bandwidth;
   - dnmf fit --verbose for each solver: seconds per iteration, per-phase min/avg/max over
     ranks, bytes received per iteration per rank, peak RSS per rank;
   - scikit-learn's own solver routine (scripts/bench/sklearn_time.py) with --threads BLAS
     threads.
 The floor of an iteration on one rank is the larger of the time to read its block of X once
-and its flops at the measured DGEMM rate: 4k flops per stored entry for mu (Frobenius) and cd
+and its flops at that peak (float32 input: the float32 peak): 4k flops per stored entry for mu (Frobenius) and cd
 (X H^T and W^T X), 8k for mu with other losses (W H is formed at the entries once per factor
 update, on top of the two products). Memory is set against the rank's block of X plus its
 factor rows (W and Ht blocks, both gathered and owned).
@@ -26,7 +27,8 @@ With --anls (and cd among the solvers), it also times --solver anls-bpp from the
 to the error cd reaches in --iters iterations: anls-bpp runs of 5, 10, 20, ... iterations until
 one gets there.
 
-Prints a table and one JSON line per measurement (also appended to --json).
+Prints a table, each target of issue #14 met or not (solver vs floor, vs scikit-learn,
+anls-bpp vs cd per iteration), and one JSON line per measurement (also appended to --json).
 """
 import argparse
 import json
@@ -37,6 +39,7 @@ import sys
 import tempfile
 
 import h5py
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PY = "/usr/bin/python3"
@@ -44,7 +47,12 @@ SOLVERS = {
     "mu": (["--solver", "mu", "--beta-loss", "frobenius"], "mu", "frobenius", 4),
     "cd": (["--solver", "cd"], "cd", "frobenius", 4),
     "mu-kl": (["--solver", "mu", "--beta-loss", "kullback-leibler"], "mu", "kullback-leibler", 8),
+    # scikit-learn has no ANLS solver: set against the floor and against cd only.
+    "anls-bpp": (["--solver", "anls-bpp"], None, None, 4),
 }
+# The targets of this benchmark (issue #14): solver -> (most x the floor, least speed-up over
+# scikit-learn). anls-bpp's target is per iteration against cd: at most 2x cd's s/iter.
+TARGETS = {"mu": (1.5, 5.0), "cd": (1.5, 4.0), "mu-kl": (2.0, 5.0), "anls-bpp": (None, None)}
 
 
 def sh(argv, env=None):
@@ -61,22 +69,13 @@ def mpi_env():
     return env
 
 
-def machine_rates(bench, ranks, work):
-    """Per-rank read bandwidth (B/s) and DGEMM rate (flop/s), all ranks measuring at once."""
-    out = os.path.join(work, "machine")
-    sh(["mpirun", "-n", str(ranks), "--oversubscribe", "sh", "-c",
-        f'exec "{bench}" --benchmark_filter=Machine --benchmark_min_time=0.5 '
-        f'--benchmark_out="{out}.$OMPI_COMM_WORLD_RANK.json" --benchmark_out_format=json '
-        f'>/dev/null'], mpi_env())
-    bw, flops = [], []
-    for r in range(ranks):
-        with open(f"{out}.{r}.json") as f:
-            for b in json.load(f)["benchmarks"]:
-                if b["name"].startswith("Machine/ReadBandwidth"):
-                    bw.append(b["bytes_per_second"])
-                elif b["name"].startswith("Machine/Dgemm"):
-                    flops.append(b["flop/s"])
-    return sum(bw) / len(bw), sum(flops) / len(flops)
+def machine_rates(floor_bin, ranks):
+    """Per rank, with all ranks measuring at once (build/bin/dnmf_machine_floor): read bandwidth
+    (B/s, the slowest rank's share) and peak FMA rate of the widest vectors (flop/s, float64 and
+    float32, the slowest rank's)."""
+    out = json.loads(sh(["mpirun", "-n", str(ranks), "--oversubscribe", floor_bin], mpi_env()))
+    return {"read": min(out["read_bytes_per_s"]), "peak_f64": min(out["peak_flops_f64"]),
+            "peak_f32": min(out["peak_flops_f32"]), "simd_path": out["simd_path"]}
 
 
 def describe(spec):
@@ -134,9 +133,12 @@ def main():
     ap.add_argument("--json", help="append the JSON lines to this file too")
     ap.add_argument("--dnmf", default=os.path.join(ROOT, "build", "bin", "dnmf"))
     ap.add_argument("--skip-sklearn", action="store_true")
+    ap.add_argument("--dtype", choices=["float64", "float32"],
+                    help="dnmf's element type (default: the input's); sets the floor's peak and "
+                         "X's bytes (scikit-learn keeps the input's)")
     ap.add_argument("--anls", action="store_true", help="time anls-bpp to cd's final error")
     args = ap.parse_args()
-    bench = os.path.join(os.path.dirname(args.dnmf), "dnmf_bench_kernels")
+    floor_bin = os.path.join(os.path.dirname(args.dnmf), "dnmf_machine_floor")
     path, obj, m, n, entries, entry_bytes, dense = describe(args.input)
     spec = f"{path}:{obj}"
     lines = []
@@ -147,14 +149,32 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="dnmf-bench-") as work:
         w0, h0 = starting_point(spec, path, args.k, work)
-        bw, dgemm = machine_rates(bench, args.ranks, work)
+        dw0, dh0 = w0, h0  # dnmf's start, in its own element type (scikit-learn keeps X's)
+        if args.dtype:
+            typed = os.path.join(work, f"init-{args.dtype}.h5")
+            with h5py.File(typed, "w") as out:
+                for name, ref in (("W0", w0), ("H0", h0)):
+                    src, _, obj = ref.rpartition(":")
+                    with h5py.File(src, "r") as f:
+                        out[name] = np.asarray(f[obj], dtype=args.dtype)
+            dw0, dh0 = f"{typed}:/W0", f"{typed}:/H0"
+        rates = machine_rates(floor_bin, args.ranks)
+        bw = rates["read"]
+        # X's element type sets the peak: float32 input runs float32 end to end.
+        value_bytes = entry_bytes if dense else entry_bytes - 8
+        if args.dtype:
+            entry_bytes += (4 if args.dtype == "float32" else 8) - value_bytes
+            value_bytes = 4 if args.dtype == "float32" else 8
+        peak = rates["peak_f32"] if value_bytes == 4 else rates["peak_f64"]
         emit({"what": "machine", "ranks": args.ranks, "read_bytes_per_s_per_rank": bw,
-              "dgemm_flops_per_s_per_rank": dgemm})
+              "peak_flops_per_s_per_rank_f64": rates["peak_f64"],
+              "peak_flops_per_s_per_rank_f32": rates["peak_f32"], "simd_path": rates["simd_path"]})
         def fit(opts, iters, out_name):
             return parse_dnmf(sh(
                 ["mpirun", "-n", str(args.ranks), "--oversubscribe", args.dnmf, "fit", spec,
-                 "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", w0,
-                 "--init-H", h0, "--tol", "0", "--max-iter", str(iters), "--verbose",
+                 "--n-components", str(args.k), *opts, "--init", "custom", "--init-W", dw0,
+                 "--init-H", dh0, "--tol", "0", "--max-iter", str(iters), "--verbose",
+                 *(["--dtype", args.dtype] if args.dtype else []),
                  "--output", os.path.join(work, out_name)], mpi_env()))
 
         table = []
@@ -166,8 +186,8 @@ def main():
             # The largest rank's share, assuming balanced blocks (dnmf balances sparse blocks).
             x_bytes = entries * entry_bytes / args.ranks
             flops = flops_per_entry * args.k * entries / args.ranks
-            floor = max(x_bytes / bw, flops / dgemm)
-            factor_bytes = 8 * args.k * (2 * m / pr + 2 * n / pc)
+            floor = max(x_bytes / bw, flops / peak)
+            factor_bytes = value_bytes * args.k * (2 * m / pr + 2 * n / pc)
             rec = {"what": "dnmf", "solver": name, "input": spec, "m": m, "n": n,
                    "stored_entries": entries, "k": args.k, "iters": args.iters,
                    "ranks": args.ranks, "grid": f"{pr}x{pc}", **ours,
@@ -175,7 +195,7 @@ def main():
                    "x_block_mib": x_bytes / 2**20, "factors_mib": factor_bytes / 2**20}
             emit(rec)
             theirs = None
-            if not args.skip_sklearn:
+            if not args.skip_sklearn and sk_solver:
                 theirs = json.loads(sh([PY, os.path.join(ROOT, "scripts", "bench", "sklearn_time.py"),
                                         spec, "--solver", sk_solver, "--beta-loss", sk_beta,
                                         "--init-W", w0, "--init-H", h0, "--iters",
@@ -200,8 +220,10 @@ def main():
 
     print(f"\n{spec}: {m} x {n}, {entries} stored entries, k={args.k}, {args.iters} iterations; "
           f"dnmf {args.ranks} ranks x 1 thread, scikit-learn {args.threads} BLAS threads")
-    print(f"machine per rank (all ranks at once): read {bw / 1e9:.1f} GB/s, "
-          f"DGEMM {dgemm / 1e9:.1f} GFLOP/s")
+    print(f"machine per rank (all ranks at once): read {bw / 1e9:.1f} GB/s, peak FMA "
+          f"{rates['peak_f64'] / 1e9:.1f} GFLOP/s float64, {rates['peak_f32'] / 1e9:.1f} float32 "
+          f"({rates['simd_path']}); X is {8 * value_bytes}-bit")
+    print("floor per iteration = max(X bytes per rank / read rate, flops per rank / peak)")
     print(f"{'solver':7} {'dnmf s/it':>10} {'sklearn s/it':>12} {'speed-up':>8} {'floor s/it':>10} "
           f"{'vs floor':>8} {'recv/it/rank':>12} {'RSS max MiB':>11} {'X+factors MiB':>13}")
     for name, rec, theirs in table:
@@ -215,6 +237,22 @@ def main():
         for phase, (lo, avg, hi) in rec["phases"].items():
             per = rec["n_iter"] or 1
             print(f"    {phase:14} min {lo / per:.2e}  avg {avg / per:.2e}  max {hi / per:.2e} s/it")
+    print("targets:")
+    per_iter = {name: rec["seconds_per_iter"] for name, rec, _ in table}
+    for name, rec, theirs in table:
+        most_floor, least_speedup = TARGETS.get(name, (None, None))
+        ratio = rec["seconds_per_iter"] / rec["floor_seconds_per_iter"]
+        if most_floor:
+            print(f"  {name:8} vs floor   {ratio:6.2f}x  (target <= {most_floor}x: "
+                  f"{'met' if ratio <= most_floor else 'NOT met'})")
+        if least_speedup and theirs:
+            up = theirs["seconds_per_iter"] / rec["seconds_per_iter"]
+            print(f"  {name:8} vs sklearn {up:6.2f}x  (target >= {least_speedup}x: "
+                  f"{'met' if up >= least_speedup else 'NOT met'})")
+        if name == "anls-bpp" and "cd" in per_iter:
+            r = rec["seconds_per_iter"] / per_iter["cd"]
+            print(f"  anls-bpp vs cd s/iter {r:6.2f}x  (target <= 2x: "
+                  f"{'met' if r <= 2 else 'NOT met'})")
     if anls:
         print(f"anls-bpp: error {anls['reconstruction_err']:.6g} after {anls['n_iter']} iterations "
               f"in {anls['seconds']:.2f} s; cd: {anls['cd_error']:.6g} after {anls['cd_iters']} "

@@ -1,10 +1,13 @@
 #include "dnmf/dist/products.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 #include "dnmf/core/error.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
+#include "dnmf/la/simd_products.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
 
 namespace dnmf {
@@ -28,6 +31,21 @@ void sum_to_owned(const mpi::Comm& comm, const FactorLayout& layout, std::int64_
   }
 }
 
+/// `in` (rows x k) copied into `storage` with rows padded to whole 64-byte lines and the
+/// first row 64-byte aligned, so that product_ab reads it in place instead of packing it for
+/// every panel. Returns the first row; `ld` is the padded row length.
+template <typename T>
+const T* padded(const Matrix<T>& in, std::vector<T>& storage, std::int64_t& ld) {
+  constexpr std::int64_t line = 64 / sizeof(T);
+  ld = (in.cols() + line - 1) / line * line;
+  storage.assign(static_cast<std::size_t>(in.rows() * ld + line), T(0));
+  const auto misalign = reinterpret_cast<std::uintptr_t>(storage.data()) % 64;
+  T* out = storage.data() + (misalign ? (64 - misalign) / sizeof(T) : 0);
+  for (std::int64_t i = 0; i < in.rows(); ++i)
+    for (std::int64_t j = 0; j < in.cols(); ++j) out[i * ld + j] = in(i, j);
+  return out;
+}
+
 /// out = in^T for row-major matrices.
 template <typename T>
 void transpose(const Matrix<T>& in, Matrix<T>& out) {
@@ -41,50 +59,73 @@ template <typename T>
 void DistProducts<T>::one_pass(const DistFactor<T>& ht, DistFactor<T>& w,
                                const std::function<void(Range panel, Matrix<T>& r)>& update,
                                Matrix<T>& xtw, Matrix<T>& wtw) {
-  if (!one_pass_possible()) throw InternalError("one_pass: needs dense X and PC = 1");
+  if (!one_pass_possible()) throw InternalError("one_pass: needs PC = 1");
   require_layouts(ht.layout().axis, w.layout().axis);
   const std::int64_t k = ht.k();
+  const bool sparse = x_.sparse();
   const Matrix<T>& xl = x_.local();
-  const std::int64_t rows = xl.rows(), cols = xl.cols();
+  const Csr<T>& xs = x_.csr();
+  const std::int64_t rows = sparse ? xs.rows : xl.rows(), cols = sparse ? xs.cols : xl.cols();
   const Matrix<T>* hb;
   {
     auto t = timers_->scope(Phase::allgather);
     hb = &ht.block(gathered_);  // Ht_j: all n_features rows (PC = 1)
   }
   // About 1 MiB of X per panel: it stays in cache between its two products.
+  const std::int64_t row_bytes =
+      sparse ? (xs.nnz() * static_cast<std::int64_t>(sizeof(T) + sizeof(std::int64_t))) /
+                   std::max<std::int64_t>(1, rows)
+             : cols * static_cast<std::int64_t>(sizeof(T));
   const std::int64_t panel_rows = std::clamp<std::int64_t>(
-      (std::int64_t{1} << 20) / std::max<std::int64_t>(1, cols * sizeof(T)), 32, 4096);
+      (std::int64_t{1} << 20) / std::max<std::int64_t>(1, row_bytes), 32, 4096);
   Matrix<T>& wl = w.local();
-  wide_.resize(k, cols);  // W^T X, accumulated panel by panel
-  wide_.fill(T(0));
+  const T* ht_in = hb->data();  // Ht as the dense kernel reads it (padded rows, see padded())
+  std::int64_t ht_ld = k;
+  if (sparse) {
+    partial_.resize(cols, k);  // X^T W (cols x k), accumulated row by row in CSR order
+    partial_.fill(T(0));
+  } else {
+    auto t = timers_->scope(Phase::local_multiply);
+    transpose(*hb, ht_t_);  // H_j (k x cols), for product_ab's dot-product form
+    ht_in = padded(*hb, ht_pad_, ht_ld);
+    wide_.resize(k, cols);  // W^T X, accumulated panel by panel
+    wide_.fill(T(0));
+  }
   wtw.resize(k, k);
   wtw.fill(T(0));
-  Matrix<T> wide_panel;
+  const la::SimdPath path = la::best_simd_path();
   for (std::int64_t p0 = 0; p0 < rows; p0 += panel_rows) {
     const std::int64_t pr = std::min(panel_rows, rows - p0);
-    const T* xp = xl.data() + p0 * cols;
+    const T* xp = sparse ? nullptr : xl.data() + p0 * cols;
     {
       auto t = timers_->scope(Phase::local_multiply);
-      // Ht^T X_P^T (k x pr), the fast orientation, then transposed into r.
-      wide_panel.resize(k, pr);
-      la::gemm(la::Op::trans, la::Op::trans, k, pr, cols, T(1), hb->data(), k, xp, cols, T(0),
-               wide_panel.data(), pr);
-      transpose(wide_panel, panel_);
+      panel_.resize(pr, k);  // X_P Ht
+      if (sparse) {
+        la::product_csr_b(path, pr, xs.indptr.data() + p0, xs.indices.data(), xs.values.data(), k,
+                          hb->data(), k, panel_.data(), k);
+      } else {
+        la::product_ab(path, pr, k, cols, xp, cols, ht_in, ht_ld, panel_.data(), k, ht_t_.data(),
+                       cols);
+      }
     }
     update(Range{p0, pr}, panel_);
     {
       auto t = timers_->scope(Phase::local_multiply);
       const T* wp = wl.data() + p0 * k;
-      la::gemm(la::Op::trans, la::Op::none, k, cols, pr, T(1), wp, k, xp, cols, T(1), wide_.data(),
-               cols);
-      la::gram(pr, k, T(1), wp, k, T(1), wtw.data(), k);
+      if (sparse) {  // X_P^T W_P
+        la::product_csrt_b_add(path, pr, xs.indptr.data() + p0, xs.indices.data(), xs.values.data(),
+                               k, wp, k, partial_.data(), k);
+      } else {  // W_P^T X_P
+        la::product_atb_add(path, k, cols, pr, wp, k, xp, cols, wide_.data(), cols);
+      }
+      la::product_atb_add(path, k, k, pr, wp, k, wp, k, wtw.data(), k);  // W_P^T W_P
     }
   }
   {
     auto t = timers_->scope(Phase::gram);
     w.grid().all().allreduce_sum(wtw.data(), wtw.size());
   }
-  transpose(wide_, partial_);
+  if (!sparse) transpose(wide_, partial_);
   auto t = timers_->scope(Phase::reduce_scatter);
   sum_to_owned(x_.grid().col_comm(), ht.layout(), k, partial_, xtw);
 }
@@ -118,16 +159,14 @@ void DistProducts<T>::x_times_ht(const DistFactor<T>& ht, const FactorLayout& w_
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
-    // OpenBLAS is markedly faster producing the short-and-wide k x |R_i| result (Ht_j^T X_ij^T)
-    // than the tall |R_i| x k one, so compute that and transpose the small result.
     if (x_.sparse()) {
       partial_.resize(x_.csr().rows, k);
       la::csr_times_dense(x_.csr(), k, hb->data(), partial_.data());
     } else {
-      wide_.resize(k, xl.rows());
-      la::gemm(la::Op::trans, la::Op::trans, k, xl.rows(), xl.cols(), T(1), hb->data(), k,
-               xl.data(), xl.cols(), T(0), wide_.data(), xl.rows());
-      transpose(wide_, partial_);
+      transpose(*hb, ht_t_);  // H_j (k x |C_j|), for product_ab's dot-product form
+      partial_.resize(xl.rows(), k);
+      la::product_ab(xl.rows(), k, xl.cols(), xl.data(), xl.cols(), hb->data(), k, partial_.data(),
+                     k, ht_t_.data(), xl.cols());
     }
   }
   auto t = timers_->scope(Phase::reduce_scatter);
@@ -147,14 +186,15 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
   }
   {
     auto t = timers_->scope(Phase::local_multiply);
-    // W_i^T X_ij (k x |C_j|), then transposed: the fast orientation, as in x_times_ht.
+    // W_i^T X_ij (k x |C_j|, vectors along X's rows), then transposed.
     if (x_.sparse()) {
       partial_.resize(x_.csr().cols, k);
       la::csr_transpose_times_dense(x_.csr(), k, wb->data(), partial_.data());
     } else {
       wide_.resize(k, xl.cols());
-      la::gemm(la::Op::trans, la::Op::none, k, xl.cols(), xl.rows(), T(1), wb->data(), k, xl.data(),
-               xl.cols(), T(0), wide_.data(), xl.cols());
+      wide_.fill(T(0));
+      la::product_atb_add(k, xl.cols(), xl.rows(), wb->data(), k, xl.data(), xl.cols(),
+                          wide_.data(), xl.cols());
       transpose(wide_, partial_);
     }
   }

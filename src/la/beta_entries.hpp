@@ -10,6 +10,7 @@
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
 #include "dnmf/la/numpy_math.hpp"
+#include "dnmf/la/simd_products.hpp"
 
 namespace dnmf::la::detail {
 
@@ -20,6 +21,15 @@ inline std::int64_t panel_rows(std::int64_t rows, std::int64_t cols) {
   return std::min(rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)));
 }
 
+/// The transpose (cols x rows) of a row-major rows x cols matrix.
+template <typename T>
+std::vector<T> transposed(std::int64_t rows, std::int64_t cols, const T* a) {
+  std::vector<T> t(static_cast<std::size_t>(rows * cols));
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) t[j * rows + i] = a[i * cols + j];
+  return t;
+}
+
 /// Calls f(r0, nr, y) for consecutive row panels of Y = W Ht^T (y is nr x cols, writable).
 template <typename T, typename F>
 void for_each_wh_panel(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* w,
@@ -27,9 +37,10 @@ void for_each_wh_panel(std::int64_t rows, std::int64_t cols, std::int64_t k, con
   if (rows == 0 || cols == 0) return;
   const std::int64_t panel = panel_rows(rows, cols);
   std::vector<T> y(static_cast<std::size_t>(panel * cols));
+  const std::vector<T> h = transposed(cols, k, ht);  // H (k x cols): Y's rows are W's times H
   for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
     const std::int64_t nr = std::min(panel, rows - r0);
-    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), y.data(), cols);
+    product_ab(nr, cols, k, w + r0 * k, k, h.data(), cols, y.data(), cols, ht, k);
     f(r0, nr, y.data());
   }
 }

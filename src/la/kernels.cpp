@@ -8,6 +8,7 @@
 #include "beta_entries.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/numpy_math.hpp"
+#include "dnmf/la/simd_products.hpp"
 
 namespace dnmf::la {
 
@@ -18,10 +19,11 @@ double squared_residual(std::int64_t rows, std::int64_t cols, std::int64_t k, co
   // Panels of about 256 KiB keep the product and the matching rows of X in cache.
   const std::int64_t panel = std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1));
   std::vector<T> wh(static_cast<std::size_t>(std::min(panel, rows) * cols));
+  const std::vector<T> h = detail::transposed(cols, k, ht);  // H (k x cols)
   double total = 0.0;
   for (std::int64_t r0 = 0; r0 < rows; r0 += panel) {
     const std::int64_t nr = std::min(panel, rows - r0);
-    gemm(Op::none, Op::trans, nr, cols, k, T(1), w + r0 * k, k, ht, k, T(0), wh.data(), cols);
+    product_ab(nr, cols, k, w + r0 * k, k, h.data(), cols, wh.data(), cols, ht, k);
     for (std::int64_t i = 0; i < nr; ++i) {
       const T* xr = x + (r0 + i) * ldx;
       const T* yr = wh.data() + i * cols;
@@ -61,28 +63,46 @@ void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, cons
   std::fill(num, num + out_rows * k, T(0));
   if (beta != 1.0) std::fill(den, den + out_rows * k, T(0));
   // One panel of Y serves both the numerator (A, formed in place of Y) and the denominator (B).
-  std::vector<T> b;
+  // Side h accumulates the k x cols transposes (W_P^T A_P), the SIMD kernels' shape.
+  std::vector<T> b, num_t, den_t;
+  const std::vector<T> h = detail::transposed(cols, k, ht);  // H (k x cols)
+  if (side == MuSide::h) {
+    num_t.assign(static_cast<std::size_t>(k * cols), T(0));
+    if (beta != 1.0) den_t.assign(num_t.size(), T(0));
+  }
   detail::for_each_wh_panel(rows, cols, k, w, ht, [&](std::int64_t r0, std::int64_t nr, T* a) {
-    b.resize(static_cast<std::size_t>(nr * cols));
-    for (std::int64_t i = 0; i < nr; ++i) {
+    if (beta == 1.0) {  // Kullback-Leibler: A = X / Y (Y clipped at eps), vectorised
+      for (std::int64_t i = 0; i < nr; ++i)
+        ratio_clipped(best_simd_path(), cols, x + (r0 + i) * ldx, a + i * cols,
+                      static_cast<T>(detail::kEps32));
+    }
+    if (beta != 1.0) b.resize(static_cast<std::size_t>(nr * cols));
+    for (std::int64_t i = 0; i < nr && beta != 1.0; ++i) {
       const T* xr = x + (r0 + i) * ldx;
       T* ar = a + i * cols;
       T* br = b.data() + i * cols;
       for (std::int64_t j = 0; j < cols; ++j) {
-        if (beta != 1.0) br[j] = detail::denominator_entry(ar[j], beta);
+        br[j] = detail::denominator_entry(ar[j], beta);
         ar[j] = detail::numerator_entry(xr[j], ar[j], beta);
       }
     }
     if (side == MuSide::w) {  // rows of num/den for this panel: A_panel Ht, B_panel Ht
-      gemm(Op::none, Op::none, nr, k, cols, T(1), a, cols, ht, k, T(0), num + r0 * k, k);
+      product_ab(nr, k, cols, a, cols, ht, k, num + r0 * k, k, h.data(), cols);
       if (beta != 1.0)
-        gemm(Op::none, Op::none, nr, k, cols, T(1), b.data(), cols, ht, k, T(0), den + r0 * k, k);
-    } else {  // accumulate A_panel^T W_panel into num (cols x k)
-      gemm(Op::trans, Op::none, cols, k, nr, T(1), a, cols, w + r0 * k, k, T(1), num, k);
+        product_ab(nr, k, cols, b.data(), cols, ht, k, den + r0 * k, k, h.data(), cols);
+    } else {  // accumulate W_panel^T A_panel (k x cols)
+      product_atb_add(k, cols, nr, w + r0 * k, k, a, cols, num_t.data(), cols);
       if (beta != 1.0)
-        gemm(Op::trans, Op::none, cols, k, nr, T(1), b.data(), cols, w + r0 * k, k, T(1), den, k);
+        product_atb_add(k, cols, nr, w + r0 * k, k, b.data(), cols, den_t.data(), cols);
     }
   });
+  if (side == MuSide::h) {
+    for (std::int64_t c = 0; c < k; ++c)
+      for (std::int64_t j = 0; j < cols; ++j) {
+        num[j * k + c] = num_t[c * cols + j];
+        if (beta != 1.0) den[j * k + c] = den_t[c * cols + j];
+      }
+  }
 }
 
 template <typename T>

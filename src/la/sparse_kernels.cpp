@@ -8,6 +8,7 @@
 #include "beta_entries.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/numpy_math.hpp"
+#include "dnmf/la/simd_products.hpp"
 
 namespace dnmf::la {
 namespace {
@@ -21,28 +22,15 @@ T dot(const T* a, const T* b, std::int64_t k) {
 
 template <typename T>
 void csr_times_dense(const Csr<T>& x, std::int64_t k, const T* b, T* out) {
-  for (std::int64_t i = 0; i < x.rows; ++i) {
-    T* o = out + i * k;
-    std::fill(o, o + k, T(0));
-    for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
-      const T v = x.values[e];
-      const T* br = b + x.indices[e] * k;
-      for (std::int64_t c = 0; c < k; ++c) o[c] += v * br[c];
-    }
-  }
+  product_csr_b(best_simd_path(), x.rows, x.indptr.data(), x.indices.data(), x.values.data(), k, b,
+                k, out, k);
 }
 
 template <typename T>
 void csr_transpose_times_dense(const Csr<T>& x, std::int64_t k, const T* b, T* out) {
   std::fill(out, out + x.cols * k, T(0));
-  for (std::int64_t i = 0; i < x.rows; ++i) {
-    const T* br = b + i * k;
-    for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
-      const T v = x.values[e];
-      T* o = out + x.indices[e] * k;
-      for (std::int64_t c = 0; c < k; ++c) o[c] += v * br[c];
-    }
-  }
+  product_csrt_b_add(best_simd_path(), x.rows, x.indptr.data(), x.indices.data(), x.values.data(),
+                     k, b, k, out, k);
 }
 
 template <typename T>

@@ -3,6 +3,7 @@
 /// k-sized data moves: factor blocks and k x k Grams; X stays where it was read.
 
 #include <functional>
+#include <vector>
 
 #include "dnmf/core/timers.hpp"
 #include "dnmf/dist/dist_matrix.hpp"
@@ -49,10 +50,10 @@ class DistProducts {
   void beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta, la::MuSide side,
                      Matrix<T>& num, Matrix<T>& den);
 
-  /// Whether one_pass() applies: dense X whose rows each rank holds whole (PC = 1).
-  bool one_pass_possible() const { return !x_.sparse() && x_.grid().pc() == 1; }
+  /// Whether one_pass() applies: X (dense or sparse) whose rows each rank holds whole (PC = 1).
+  bool one_pass_possible() const { return x_.grid().pc() == 1; }
 
-  /// W's update and the two products around it in one visit of X (requires
+  /// W's update and the two products around it in one visit of X, dense or CSR (requires
   /// one_pass_possible()). For each cache-sized panel P of my rows of X:
   ///   r = X_P Ht (the panel's rows of X H^T),
   ///   update(panel, r): the caller updates W's rows `panel` (local indices) in place from r,
@@ -74,11 +75,13 @@ class DistProducts {
   const DistMatrix<T>& x_;
   PhaseTimers own_timers_;
   PhaseTimers* timers_;
-  Matrix<T> gathered_;  // a factor's block (|R_i| or |C_j| rows x k)
-  Matrix<T> partial_;   // local product before the reduce-scatter
-  Matrix<T> panel_;     // one_pass: a panel's rows of X H^T
-  Matrix<T> wide_;      // the local product as computed (k x rows), before transposing
-  Matrix<T> other_;     // second gathered block for the residual
+  Matrix<T> gathered_;     // a factor's block (|R_i| or |C_j| rows x k)
+  Matrix<T> partial_;      // local product before the reduce-scatter
+  Matrix<T> panel_;        // one_pass: a panel's rows of X H^T
+  Matrix<T> wide_;         // W^T X as computed (k x cols), before transposing
+  Matrix<T> ht_t_;         // Ht's gathered block transposed (k x cols), for the X Ht kernel
+  std::vector<T> ht_pad_;  // one_pass: Ht's block with 64-byte rows, read in place per panel
+  Matrix<T> other_;        // second gathered block for the residual
   Matrix<T> partial_den_;
 };
 
