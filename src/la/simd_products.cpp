@@ -28,6 +28,17 @@ void require(SimdPath path) {
 
 }  // namespace
 
+// `call` in the namespace of `path`'s translation unit: simd_avx512, simd_avx2 or
+// simd_portable (every kernel has one entry point per instruction set, same signature).
+#if DNMF_X86_SIMD
+#define DNMF_ON_PATH(path, call)                  \
+  ((path) == SimdPath::avx512 ? simd_avx512::call \
+   : (path) == SimdPath::avx2 ? simd_avx2::call   \
+                              : simd_portable::call)
+#else
+#define DNMF_ON_PATH(path, call) simd_portable::call
+#endif
+
 bool simd_path_supported(SimdPath path) {
   switch (path) {
     case SimdPath::portable:
@@ -62,11 +73,7 @@ void product_abt(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len
                  std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
   if (m <= 0 || n <= 0) return;
   require(path);
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512) return simd_avx512::abt(m, n, len, a, lda, b, ldb, c, ldc);
-  if (path == SimdPath::avx2) return simd_avx2::abt(m, n, len, a, lda, b, ldb, c, ldc);
-#endif
-  simd_portable::abt(m, n, len, a, lda, b, ldb, c, ldc);
+  DNMF_ON_PATH(path, abt(m, n, len, a, lda, b, ldb, c, ldc));
 }
 
 template <typename T>
@@ -78,11 +85,7 @@ void product_abt(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, s
 namespace {
 template <typename T>
 int lanes(SimdPath path) {
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512) return simd_avx512::width(T());
-  if (path == SimdPath::avx2) return simd_avx2::width(T());
-#endif
-  return simd_portable::width(T());
+  return DNMF_ON_PATH(path, width(T()));
 }
 }  // namespace
 
@@ -105,11 +108,7 @@ void product_ab(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t len,
     }
     return product_abt(path, m, n, len, a, lda, bt, ldbt, c, ldc);
   }
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512) return simd_avx512::ab(m, n, len, a, lda, b, ldb, c, ldc);
-  if (path == SimdPath::avx2) return simd_avx2::ab(m, n, len, a, lda, b, ldb, c, ldc);
-#endif
-  simd_portable::ab(m, n, len, a, lda, b, ldb, c, ldc);
+  DNMF_ON_PATH(path, ab(m, n, len, a, lda, b, ldb, c, ldc));
 }
 
 template <typename T>
@@ -124,11 +123,7 @@ void product_atb_add(SimdPath path, std::int64_t m, std::int64_t n, std::int64_t
                      std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
   if (m <= 0 || n <= 0 || len <= 0) return;
   require(path);
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512) return simd_avx512::atb_add(m, n, len, a, lda, b, ldb, c, ldc);
-  if (path == SimdPath::avx2) return simd_avx2::atb_add(m, n, len, a, lda, b, ldb, c, ldc);
-#endif
-  simd_portable::atb_add(m, n, len, a, lda, b, ldb, c, ldc);
+  DNMF_ON_PATH(path, atb_add(m, n, len, a, lda, b, ldb, c, ldc));
 }
 
 template <typename T>
@@ -143,13 +138,7 @@ void product_csr_b(SimdPath path, std::int64_t rows, const std::int64_t* indptr,
                    std::int64_t ldb, T* out, std::int64_t ldo) {
   if (rows <= 0 || k <= 0) return;
   require(path);
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512)
-    return simd_avx512::csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo);
-  if (path == SimdPath::avx2)
-    return simd_avx2::csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo);
-#endif
-  simd_portable::csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo);
+  DNMF_ON_PATH(path, csr_b(rows, indptr, indices, values, k, b, ldb, out, ldo));
 }
 
 template <typename T>
@@ -158,24 +147,14 @@ void product_csrt_b_add(SimdPath path, std::int64_t rows, const std::int64_t* in
                         std::int64_t ldb, T* out, std::int64_t ldo) {
   if (rows <= 0 || k <= 0) return;
   require(path);
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512)
-    return simd_avx512::csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo);
-  if (path == SimdPath::avx2)
-    return simd_avx2::csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo);
-#endif
-  simd_portable::csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo);
+  DNMF_ON_PATH(path, csrt_b_add(rows, indptr, indices, values, k, b, ldb, out, ldo));
 }
 
 template <typename T>
 void ratio_clipped(SimdPath path, std::int64_t n, const T* x, T* y, T eps) {
   if (n <= 0) return;
   require(path);
-#if DNMF_X86_SIMD
-  if (path == SimdPath::avx512) return simd_avx512::ratio_clipped(n, x, y, eps);
-  if (path == SimdPath::avx2) return simd_avx2::ratio_clipped(n, x, y, eps);
-#endif
-  simd_portable::ratio_clipped(n, x, y, eps);
+  DNMF_ON_PATH(path, ratio_clipped(n, x, y, eps));
 }
 
 template <typename T>
@@ -186,21 +165,8 @@ double measure_peak_flops(SimdPath path, double seconds) {
   volatile T sink = 0;  // keeps the loops' results alive
   do {
     const auto t0 = std::chrono::steady_clock::now();
-    T r;
-    int per_rep;
-#if DNMF_X86_SIMD
-    if (path == SimdPath::avx512) {
-      r = simd_avx512::fma_peak_loop(reps, T());
-      per_rep = simd_avx512::fma_peak_flops_per_rep(T());
-    } else if (path == SimdPath::avx2) {
-      r = simd_avx2::fma_peak_loop(reps, T());
-      per_rep = simd_avx2::fma_peak_flops_per_rep(T());
-    } else
-#endif
-    {
-      r = simd_portable::fma_peak_loop(reps, T());
-      per_rep = simd_portable::fma_peak_flops_per_rep(T());
-    }
+    const T r = DNMF_ON_PATH(path, fma_peak_loop(reps, T()));
+    const int per_rep = DNMF_ON_PATH(path, fma_peak_flops_per_rep(T()));
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sink = sink + r;
     spent += dt;
@@ -234,5 +200,6 @@ double measure_peak_flops(SimdPath path, double seconds) {
 DNMF_INSTANTIATE(double)
 DNMF_INSTANTIATE(float)
 #undef DNMF_INSTANTIATE
+#undef DNMF_ON_PATH
 
 }  // namespace dnmf::la
