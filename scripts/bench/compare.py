@@ -29,6 +29,15 @@ one gets there.
 
 Prints a table, each target of issue #14 met or not (solver vs floor, vs scikit-learn,
 anls-bpp vs cd per iteration), and one JSON line per measurement (also appended to --json).
+
+  scripts/bench/compare.py --targets [--baseline-dnmf OLD/bin/dnmf] [--json results.jsonl]
+
+runs all of issue #14's cases in one go (Fashion-MNIST at k = 20 in float64 with mu, cd, mu-KL
+and anls-bpp against scikit-learn, the same in float32, k = 50 and k = 100, and a random sparse
+20000 x 10000 matrix with 2e6 entries) and ends with one line per target: measured, bound, met
+or not. The sparse target is a speed-up over dnmf before the SIMD kernels: a build of that
+version given as --baseline-dnmf is timed in the same run; without it the issue's figures
+(0.0206 s/iter for mu, 0.0213 for cd) stand in.
 """
 import argparse
 import json
@@ -121,24 +130,12 @@ def parse_dnmf(text):
     return r
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("input", nargs="?", default=os.path.join(ROOT, "out", "fashion-mnist.h5"))
-    ap.add_argument("--k", type=int, default=20)
-    ap.add_argument("--iters", type=int, default=100)
-    ap.add_argument("--ranks", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=2, help="scikit-learn's BLAS threads")
-    ap.add_argument("--solvers", default="mu,cd,mu-kl")
-    ap.add_argument("--json", help="append the JSON lines to this file too")
-    ap.add_argument("--dnmf", default=os.path.join(ROOT, "build", "bin", "dnmf"))
-    ap.add_argument("--skip-sklearn", action="store_true")
-    ap.add_argument("--dtype", choices=["float64", "float32"],
-                    help="dnmf's element type (default: the input's); sets the floor's peak and "
-                         "X's bytes (scikit-learn keeps the input's)")
-    ap.add_argument("--anls", action="store_true", help="time anls-bpp to cd's final error")
-    args = ap.parse_args()
+def measure(args):
+    """One input, one k, one element type: every solver in args.solvers, with the machine's
+    rates measured first. Prints the table and each target, returns the rows for a summary."""
     floor_bin = os.path.join(os.path.dirname(args.dnmf), "dnmf_machine_floor")
+    if not os.path.exists(floor_bin):  # a --baseline-dnmf from before the floor program
+        floor_bin = os.path.join(ROOT, "build", "bin", "dnmf_machine_floor")
     path, obj, m, n, entries, entry_bytes, dense = describe(args.input)
     spec = f"{path}:{obj}"
     lines = []
@@ -237,6 +234,12 @@ def main():
         for phase, (lo, avg, hi) in rec["phases"].items():
             per = rec["n_iter"] or 1
             print(f"    {phase:14} min {lo / per:.2e}  avg {avg / per:.2e}  max {hi / per:.2e} s/it")
+    if getattr(args, "quiet_targets", False):
+        if args.json:
+            with open(args.json, "a") as f:
+                for rec in lines:
+                    f.write(json.dumps(rec) + "\n")
+        return table, anls
     print("targets:")
     per_iter = {name: rec["seconds_per_iter"] for name, rec, _ in table}
     for name, rec, theirs in table:
@@ -262,6 +265,129 @@ def main():
         with open(args.json, "a") as f:
             for rec in lines:
                 f.write(json.dumps(rec) + "\n")
+    return table, anls
+
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("input", nargs="?", default=os.path.join(ROOT, "out", "fashion-mnist.h5"))
+    ap.add_argument("--k", type=int, default=20)
+    ap.add_argument("--iters", type=int, default=100)
+    ap.add_argument("--ranks", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="scikit-learn's BLAS threads")
+    ap.add_argument("--solvers", default="mu,cd,mu-kl")
+    ap.add_argument("--json", help="append the JSON lines to this file too")
+    ap.add_argument("--dnmf", default=os.path.join(ROOT, "build", "bin", "dnmf"))
+    ap.add_argument("--skip-sklearn", action="store_true")
+    ap.add_argument("--dtype", choices=["float64", "float32"],
+                    help="dnmf's element type (default: the input's); sets the floor's peak and "
+                         "X's bytes (scikit-learn keeps the input's)")
+    ap.add_argument("--anls", action="store_true", help="time anls-bpp to cd's final error")
+    ap.add_argument("--targets", action="store_true",
+                    help="every case of issue #14 in one run (Fashion-MNIST k=20 float64 and "
+                         "float32, k=50 and 100, the sparse 20000 x 10000 case) and a summary "
+                         "of each target, met or not")
+    ap.add_argument("--baseline-dnmf",
+                    help="with --targets: a dnmf built before the SIMD kernels, timed on the "
+                         "sparse case in the same run (else the issue's figures are the baseline)")
+    args = ap.parse_args()
+    if not args.targets:
+        measure(args)
+        return 0
+    return all_targets(args)
+
+
+# The sparse case of issue #14 and dnmf's s/iter on it before the SIMD kernels (the issue's
+# table, 2 ranks, idle machine): the baseline when no --baseline-dnmf is given.
+SPARSE_CASE = ["--rows", "20000", "--cols", "10000", "--nnz", "2000000", "--k", "20"]
+SPARSE_BEFORE = {"mu": 0.0206, "cd": 0.0213}
+
+
+def all_targets(args):
+    """Issue #14's cases, one after the other in this run, then one line per target."""
+    results = []  # (case, solver, record, scikit-learn's record)
+
+    def case(name, **over):
+        cfg = argparse.Namespace(**{**vars(args), **over, "quiet_targets": True})
+        print(f"\n=== {name} ===", flush=True)
+        table, anls = measure(cfg)
+        for solver, rec, theirs in table:
+            results.append((name, solver, rec, theirs))
+        return table, anls
+
+    fm = args.input
+    case("k=20 float64", input=fm, k=20, solvers="mu,cd,mu-kl,anls-bpp", dtype=None, anls=True)
+    case("k=20 float32", input=fm, k=20, solvers="mu,cd", dtype="float32", skip_sklearn=True,
+         anls=False)
+    for k in (50, 100):
+        case(f"k={k} float64", input=fm, k=k, solvers="mu,cd", dtype=None, skip_sklearn=True,
+             anls=False)
+    with tempfile.TemporaryDirectory(prefix="dnmf-sparse-") as tmp:
+        sparse = os.path.join(tmp, "sparse.h5")
+        sh([PY, os.path.join(ROOT, "scripts", "bench", "make_sparse.py"), sparse, *SPARSE_CASE])
+        case("sparse 20000x10000 2e6", input=f"{sparse}:/X", k=20, solvers="mu,cd", dtype=None,
+             skip_sklearn=True, anls=False)
+        before = dict(SPARSE_BEFORE)
+        source = "the issue's figures"
+        if args.baseline_dnmf:
+            table, _ = case("sparse, dnmf before the kernels", input=f"{sparse}:/X", k=20,
+                            solvers="mu,cd", dtype=None, skip_sklearn=True, anls=False,
+                            dnmf=args.baseline_dnmf)
+            before = {solver: rec["seconds_per_iter"] for solver, rec, _ in table}
+            source = f"{args.baseline_dnmf}, this run"
+
+    got = {(c, s): (rec, theirs) for c, s, rec, theirs in results}
+    rows = []
+
+    def target(label, value, bound, at_most):
+        met = value <= bound if at_most else value >= bound
+        rows.append((label, value, ("<= " if at_most else ">= ") + f"{bound:g}x", met))
+
+    for solver, bound in (("mu", 1.5), ("cd", 1.5), ("mu-kl", 2.0)):
+        rec, _ = got[("k=20 float64", solver)]
+        target(f"{solver} float64 vs floor", rec["seconds_per_iter"] / rec["floor_seconds_per_iter"],
+               bound, True)
+    for solver in ("mu", "cd"):
+        rec, _ = got[("k=20 float32", solver)]
+        target(f"{solver} float32 vs its floor",
+               rec["seconds_per_iter"] / rec["floor_seconds_per_iter"], 1.5, True)
+    anls_rec, _ = got[("k=20 float64", "anls-bpp")]
+    cd_rec, _ = got[("k=20 float64", "cd")]
+    target("anls-bpp s/iter vs cd", anls_rec["seconds_per_iter"] / cd_rec["seconds_per_iter"], 2.0,
+           True)
+    for solver in ("mu", "cd"):
+        rec, _ = got[("sparse 20000x10000 2e6", solver)]
+        target(f"sparse {solver} speed-up over before ({source})",
+               before[solver] / rec["seconds_per_iter"], 2.0, False)
+    for k in (50, 100):
+        for solver in ("mu", "cd"):
+            rec, _ = got[(f"k={k} float64", solver)]
+            target(f"k={k} {solver} vs floor",
+                   rec["seconds_per_iter"] / rec["floor_seconds_per_iter"], 2.0, True)
+    for solver, bound in (("mu", 5.0), ("cd", 4.0), ("mu-kl", 5.0)):
+        rec, theirs = got[("k=20 float64", solver)]
+        if theirs:
+            target(f"{solver} vs scikit-learn, same start",
+                   theirs["seconds_per_iter"] / rec["seconds_per_iter"], bound, False)
+
+    print("\ncase                     solver    dnmf s/it  floor s/it  vs floor  sklearn s/it")
+    for c, s_, rec, theirs in results:
+        t = f"{theirs['seconds_per_iter']:12.4f}" if theirs else f"{'-':>12}"
+        print(f"{c:24} {s_:8} {rec['seconds_per_iter']:10.4f} {rec['floor_seconds_per_iter']:11.4f} "
+              f"{rec['seconds_per_iter'] / rec['floor_seconds_per_iter']:8.2f}x {t}")
+    print("\ntargets of issue #14 (this run):")
+    for label, value, bound, met in rows:
+        print(f"  {label:58} {value:6.2f}x  (target {bound}: {'met' if met else 'NOT met'})")
+    summary = {"what": "targets", "targets": [
+        {"target": label, "value": value, "bound": bound, "met": met}
+        for label, value, bound, met in rows]}
+    print(json.dumps(summary))
+    if args.json:
+        with open(args.json, "a") as f:
+            f.write(json.dumps(summary) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
