@@ -148,33 +148,10 @@ T cd_sweep(std::int64_t rows, std::int64_t k, T* a, const T* g, const T* r,
            const std::int64_t* perm) {
   // scikit-learn loops components outside and rows inside. A row's updates read and write only
   // that row (and the fixed g, r), so any order that keeps each row's component order computes
-  // every entry the same way. Here blocks of rows take turns per component: a block stays in
-  // L1 (the component-outside order streams the whole factor k times) and its rows' updates are
-  // independent, so they overlap in the pipeline (one row alone waits on each division). The
-  // violation keeps one partial sum per component, rows in order, as scikit-learn adds them.
-  constexpr std::int64_t kBlock = 16;
-  std::vector<T> partial(static_cast<std::size_t>(k), T(0));
-  for (std::int64_t i0 = 0; i0 < rows; i0 += kBlock) {
-    const std::int64_t i1 = std::min(rows, i0 + kBlock);
-    for (std::int64_t s = 0; s < k; ++s) {
-      const std::int64_t t = perm[s];
-      const T* gt = g + t * k;
-      const T hess = gt[t];
-      T& acc = partial[static_cast<std::size_t>(s)];
-      for (std::int64_t i = i0; i < i1; ++i) {
-        T* ai = a + i * k;
-        // Same summation order as scikit-learn: start from -r, add g[t, c] a[i, c], c = 0..k-1.
-        T grad = -r[i * k + t];
-        for (std::int64_t c = 0; c < k; ++c) grad += gt[c] * ai[c];
-        const T pg = ai[t] == T(0) ? std::min(grad, T(0)) : grad;
-        acc += std::abs(pg);
-        if (hess != T(0)) ai[t] = std::max(ai[t] - grad / hess, T(0));
-      }
-    }
-  }
-  T violation = 0;
-  for (const T v : partial) violation += v;
-  return violation;
+  // every entry the same way: the SIMD kernel takes rows in blocks of vector lanes, each block
+  // through all components (it stays in L1, and its rows' divisions overlap). The violation
+  // keeps one partial sum per component, rows in order, as scikit-learn adds them.
+  return cd_sweep(best_simd_path(), rows, k, a, g, r, perm);
 }
 
 template double squared_residual<double>(std::int64_t, std::int64_t, std::int64_t, const double*,

@@ -5,6 +5,11 @@
 
 #include <cstdint>
 
+namespace dnmf::la {
+/// Rows per block of the cd_sweep kernels (their lanes; `work` holds k (2 kCdLanes + 1) values).
+constexpr std::int64_t kCdLanes = 64;
+}  // namespace dnmf::la
+
 #define DNMF_SIMD_DECLARE_PATH(NS)                                                                 \
   namespace dnmf::la::NS {                                                                         \
   void abt(std::int64_t m, std::int64_t n, std::int64_t len, const double* a, std::int64_t lda,    \
@@ -33,6 +38,10 @@
                   float* out, std::int64_t ldo);                                                   \
   void ratio_clipped(std::int64_t n, const double* x, double* y, double eps);                      \
   void ratio_clipped(std::int64_t n, const float* x, float* y, float eps);                         \
+  double cd_sweep(std::int64_t rows, std::int64_t k, double* a, const double* g, const double* r,  \
+                  const std::int64_t* perm, double* work);                                         \
+  float cd_sweep(std::int64_t rows, std::int64_t k, float* a, const float* g, const float* r,      \
+                 const std::int64_t* perm, float* work);                                           \
   int width(double);                                                                               \
   int width(float);                                                                                \
   double fma_peak_loop(std::int64_t reps, double);                                                 \

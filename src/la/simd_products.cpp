@@ -158,6 +158,15 @@ void ratio_clipped(SimdPath path, std::int64_t n, const T* x, T* y, T eps) {
 }
 
 template <typename T>
+T cd_sweep(SimdPath path, std::int64_t rows, std::int64_t k, T* a, const T* g, const T* r,
+           const std::int64_t* perm) {
+  if (rows <= 0 || k <= 0) return T(0);
+  require(path);
+  std::vector<T> work(static_cast<std::size_t>(k * (2 * kCdLanes + 1)));
+  return DNMF_ON_PATH(path, cd_sweep(rows, k, a, g, r, perm, work.data()));
+}
+
+template <typename T>
 double measure_peak_flops(SimdPath path, double seconds) {
   require(path);
   const std::int64_t reps = 1 << 20;
@@ -196,6 +205,8 @@ double measure_peak_flops(SimdPath path, double seconds) {
                                       const std::int64_t*, const T*, std::int64_t, const T*,       \
                                       std::int64_t, T*, std::int64_t);                             \
   template void ratio_clipped<T>(SimdPath, std::int64_t, const T*, T*, T);                         \
+  template T cd_sweep<T>(SimdPath, std::int64_t, std::int64_t, T*, const T*, const T*,             \
+                         const std::int64_t*);                                                     \
   template double measure_peak_flops<T>(SimdPath, double);
 DNMF_INSTANTIATE(double)
 DNMF_INSTANTIATE(float)

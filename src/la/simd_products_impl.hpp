@@ -432,6 +432,60 @@ void csr_products(Int rows, const Int* indptr, const Int* indices, const typenam
   }
 }
 
+// ---- cd's sweep over the components, rows in vector lanes -----------------------------------
+// kCdLanes rows at a time, transposed so that lane l holds row i0 + l: each coordinate update
+// is the scalar rule (gradient from -r adding g[t, c] a[i, c] for c = 0..k-1, a multiply and an
+// add each, then the projected step) applied to every lane at once, which the compiler
+// vectorises with this file's instruction set; rows never interact, so every entry gets the
+// scalar rule's bits (these files are built with -ffp-contract=off, so a multiply and an add
+// stay two roundings). The violation adds |projected gradient| per component, rows in order.
+// `work` holds k (2 kCdLanes + 1) values.
+template <typename T>
+T cd_sweep_lanes(Int rows, Int k, T* a, const T* g, const T* r, const Int* perm, T* work) {
+  constexpr Int L = dnmf::la::kCdLanes;
+  T* partial = work;
+  T* at = work + k;
+  T* rt = at + k * L;
+  for (Int s = 0; s < k; ++s) partial[s] = T(0);
+  for (Int i0 = 0; i0 < rows; i0 += L) {
+    const Int n = rows - i0 < L ? rows - i0 : L;
+    for (Int c = 0; c < k; ++c)
+      for (Int l = 0; l < L; ++l) {
+        at[c * L + l] = l < n ? a[(i0 + l) * k + c] : T(0);
+        rt[c * L + l] = l < n ? r[(i0 + l) * k + c] : T(0);
+      }
+    for (Int s = 0; s < k; ++s) {
+      const Int t = perm[s];
+      const T* gt = g + t * k;
+      const T hess = gt[t];
+      T grad[L];
+      for (Int l = 0; l < L; ++l) grad[l] = -rt[t * L + l];
+      for (Int c = 0; c < k; ++c) {
+        const T gc = gt[c];
+        const T* ac = at + c * L;
+        for (Int l = 0; l < L; ++l) grad[l] += gc * ac[l];
+      }
+      T* a_t = at + t * L;
+      T& acc = partial[s];
+      for (Int l = 0; l < n; ++l) {
+        const T pg = a_t[l] == T(0) ? (grad[l] < T(0) ? grad[l] : T(0)) : grad[l];
+        acc += pg < T(0) ? -pg : pg;
+      }
+      if (hess != T(0)) {
+        for (Int l = 0; l < L; ++l) {
+          const T v = a_t[l] - grad[l] / hess;
+          a_t[l] = v < T(0) ? T(0) : v;
+        }
+      }
+    }
+    for (Int c = 0; c < k; ++c)
+      for (Int l = 0; l < n; ++l) a[(i0 + l) * k + c] = at[c * L + l];
+  }
+  T violation = 0;
+  for (Int s = 0; s < k; ++s) violation += partial[s];
+  return violation;
+}
+
 // ---- x / y with y clipped below at eps (the Kullback-Leibler MU numerator's entries) ---------
 // The same IEEE operations as the scalar rule (compare, select, one division), so the same bits.
 template <class V>
@@ -516,6 +570,14 @@ typename V::T fma_peak_loop(Int reps) {
   }                                                                                               \
   void ratio_clipped(Int n, const double* x, double* y, double eps) {                             \
     ::ratio_clipped<VD>(n, x, y, eps);                                                            \
+  }                                                                                               \
+  double cd_sweep(Int rows, Int k, double* a, const double* g, const double* r, const Int* perm,  \
+                  double* work) {                                                                 \
+    return ::cd_sweep_lanes<double>(rows, k, a, g, r, perm, work);                                \
+  }                                                                                               \
+  float cd_sweep(Int rows, Int k, float* a, const float* g, const float* r, const Int* perm,      \
+                 float* work) {                                                                   \
+    return ::cd_sweep_lanes<float>(rows, k, a, g, r, perm, work);                                 \
   }                                                                                               \
   void ratio_clipped(Int n, const float* x, float* y, float eps) {                                \
     ::ratio_clipped<VF>(n, x, y, eps);                                                            \

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -390,6 +391,46 @@ TYPED_TEST(SimdProducts, RatioClippedGivesTheScalarRulesBits) {
       ratio_clipped(path, n, x.data(), y.data(), eps);
       EXPECT_EQ(y, want) << to_string(path) << " n=" << n;
     }
+}
+
+TYPED_TEST(SimdProducts, CdSweepGivesTheScalarRulesBits) {
+  // Row counts around the block of kCdLanes = 64 rows, zero coordinates (the projected gradient), a
+  // zero Hessian entry (that coordinate stays) and a permuted component order.
+  using T = TypeParam;
+  for (SimdPath path : supported_paths())
+    for (Int rows : {1, 3, 8, 9, 63, 64, 65, 130})
+      for (Int k : {1, 2, 7, 20}) {
+        auto a = random_values<T>(static_cast<std::size_t>(rows * k), 50 + rows + k);
+        auto g = random_values<T>(static_cast<std::size_t>(k * k), 51 + k);
+        auto r = random_values<T>(static_cast<std::size_t>(rows * k), 52 + rows);
+        for (auto& v : a) v = std::abs(v);
+        for (Int i = 0; i < rows * k; i += 4) a[i] = T(0);
+        for (Int i = 0; i < k; ++i) {
+          g[i * k + i] = std::abs(g[i * k + i]) + T(1);
+          for (Int j = 0; j < i; ++j) g[i * k + j] = g[j * k + i];
+        }
+        if (k > 1) g[k + 1] = T(0);
+        std::vector<Int> perm(static_cast<std::size_t>(k));
+        for (Int s = 0; s < k; ++s) perm[s] = (s * 5 + 3) % k;
+        if (k % 5 == 0) std::iota(perm.begin(), perm.end(), Int{0});  // 5 shares a factor with k
+        auto want = a;
+        std::vector<T> partial(static_cast<std::size_t>(k), T(0));
+        for (Int s = 0; s < k; ++s) {
+          const Int t = perm[s];
+          for (Int i = 0; i < rows; ++i) {
+            T grad = -r[i * k + t];
+            for (Int c = 0; c < k; ++c) grad += g[t * k + c] * want[i * k + c];
+            partial[s] += std::abs(want[i * k + t] == T(0) ? std::min(grad, T(0)) : grad);
+            if (g[t * k + t] != T(0))
+              want[i * k + t] = std::max(want[i * k + t] - grad / g[t * k + t], T(0));
+          }
+        }
+        T want_violation = 0;
+        for (T v : partial) want_violation += v;
+        const T got = cd_sweep(path, rows, k, a.data(), g.data(), r.data(), perm.data());
+        EXPECT_EQ(a, want) << to_string(path) << " rows=" << rows << " k=" << k;
+        EXPECT_EQ(got, want_violation) << to_string(path) << " rows=" << rows << " k=" << k;
+      }
 }
 
 }  // namespace

@@ -82,6 +82,12 @@ void product_csrt_b_add(SimdPath path, std::int64_t rows, const std::int64_t* in
 template <typename T>
 void ratio_clipped(SimdPath path, std::int64_t n, const T* x, T* y, T eps);
 
+/// la::cd_sweep (kernels.hpp) on `path`: eight rows at a time in vector lanes, the scalar
+/// rule's operations in its order for each, so the same bits on every path.
+template <typename T>
+T cd_sweep(SimdPath path, std::int64_t rows, std::int64_t k, T* a, const T* g, const T* r,
+           const std::int64_t* perm);
+
 /// The peak flop rate of the calling core on `path`: the best of repeated timings, over about
 /// `seconds` in all, of independent fused multiply-adds on register-held vectors of T (two
 /// flops per lane). The bound the product kernels are measured against.
