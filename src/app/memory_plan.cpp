@@ -75,10 +75,13 @@ MemoryPlan plan_memory(const MemoryShape& s) {
   // own rows.
   p.iterate.push_back(
       {"partial products", (s.sparse || beta_mu ? 1.0 : 2.0) * longest * k * e + owned * k * e});
-  if (s.one_pass) {  // a panel's rows of X H^T, as computed and transposed
+  if (s.one_pass) {  // a panel's rows of X H^T (about 1 MiB of X per panel, as products.cpp)
+    const double row_bytes =
+        s.sparse ? static_cast<double>(s.block_nnz) * (e + 8) / std::max(1.0, mi) : nj * e;
     const double panel =
-        std::clamp<double>(std::floor((1 << 20) / std::max(1.0, nj * e)), 32, 4096);
-    p.iterate.push_back({"one-pass panels", 2.0 * std::min(panel, mi) * k * e});
+        std::clamp<double>(std::floor((1 << 20) / std::max(1.0, row_bytes)), 32, 4096);
+    // dense: the panel as computed and transposed; sparse: as computed
+    p.iterate.push_back({"one-pass panels", (s.sparse ? 1.0 : 2.0) * std::min(panel, mi) * k * e});
   }
   // k x k Grams: the other factor's, W^T W of the one pass, and the two of the sparse residual.
   const double grams = (s.one_pass ? 2.0 : 1.0) + (s.sparse ? 2.0 : 0.0);
@@ -117,7 +120,7 @@ MemoryPlan plan_fit_memory(const io::DatasetInfo& x, io::ElementType type, std::
   s.solver = params.solver;
   s.beta = params.beta();
   s.init = init;
-  s.one_pass = !x.sparse && grid.pc == 1 && uses_one_pass(params);
+  s.one_pass = grid.pc == 1 && uses_one_pass(params);
   s.block_rows = Axis::uniform(x.rows, grid.pr).longest_block();
   s.block_cols = Axis::uniform(x.cols, grid.pc).longest_block();
   // The reader cuts sparse blocks by stored entries, within about 10% of the mean on real
