@@ -268,7 +268,6 @@ def measure(args):
     return table, anls
 
 
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
