@@ -384,7 +384,8 @@ int fit(const mpi::Comm& comm, const RunConfig& cfg, std::ostream& out, const Fi
   const io::ElementType type = compute_type(xinfo, cfg.dtype);
   const FitPlan plan = plan_fit(comm, cfg, xinfo, type, out);
   // Before X is read: a plan larger than the memory a rank can have is refused (exit 2).
-  check_memory(comm, plan_fit_memory(xinfo, type, plan.k, plan.shape, cfg.params, plan.init));
+  check_memory(comm, plan_fit_memory(xinfo, type, plan.k, plan.shape, cfg.params, plan.init,
+                                     cfg.missing.any()));
   if (type == io::ElementType::float32) return fit_typed<float>(comm, cfg, hooks, plan, out);
   return fit_typed<double>(comm, cfg, hooks, plan, out);
 }

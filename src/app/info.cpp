@@ -57,7 +57,8 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   shape.solver = cfg.params.solver;
   shape.beta = cfg.params.beta();
   shape.init = init;
-  shape.one_pass = !d.sparse && g.pc == 1 && uses_one_pass(cfg.params);
+  shape.masked = cfg.masked;
+  shape.one_pass = !d.sparse && g.pc == 1 && uses_one_pass(cfg.params) && !cfg.masked;
   const MemoryPlan plan = plan_memory(shape);
   out << "input:   " << d.path.str() << "\n"
       << "shape:   " << d.rows << " x " << d.cols << " (n_samples x n_features)\n"
@@ -90,7 +91,8 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   }
   out << "fit planned: solver " << to_string(cfg.params.solver) << ", beta_loss "
       << cfg.params.beta_loss << ", init " << to_string(init) << ", computing in "
-      << io::to_string(type) << "\n"
+      << io::to_string(type) << (cfg.masked ? ", with missing entries (masked products)" : "")
+      << "\n"
       << describe(plan);
 }
 

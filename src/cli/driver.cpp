@@ -160,6 +160,9 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   info->add_option("--beta-loss", info_beta, "plan for this beta_loss (default frobenius)");
   info->add_option("--init", info_init, "plan for this init (default: sklearn's rule)");
   info->add_option("--dtype", info_dtype, "plan for float64 or float32 (default: the input's)");
+  std::string info_missing, info_mask;
+  info->add_option("--missing", info_missing, "plan with missing entries: nan or unstored");
+  info->add_option("--mask", info_mask, "plan with this mask (FILE.h5:/M)");
 
   // An unknown first word would only get CLI11's "A subcommand is required": name it instead.
   if (argc > 1 && argv[1][0] != '-') {
@@ -225,10 +228,8 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   } else {
     cmd.name = "info";
     cmd.input = info_input;
-    cmd.settings = {{"solver", info_solver},
-                    {"beta_loss", info_beta},
-                    {"init", info_init},
-                    {"dtype", info_dtype}};
+    cmd.settings = {{"solver", info_solver}, {"beta_loss", info_beta},  {"init", info_init},
+                    {"dtype", info_dtype},   {"missing", info_missing}, {"mask", info_mask}};
     if (cmd.info_ranks <= 0) cmd.info_ranks = world_size;
   }
   return cmd;
@@ -257,6 +258,7 @@ app::InfoConfig info_config(const Command& cmd) {
   c.params.beta();  // checks the text
   if (!cmd.settings.at("init").empty()) c.params.init = parse_init(cmd.settings.at("init"));
   if (!cmd.settings.at("dtype").empty()) c.dtype = parse_dtype(cmd.settings.at("dtype"));
+  c.masked = parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask")).any();
   return c;
 }
 

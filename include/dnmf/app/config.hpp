@@ -64,6 +64,7 @@ struct InfoConfig {
   std::int64_t k = 20;
   NmfParams params;  ///< the fit planned for: solver, beta_loss and init (k is `k`)
   std::optional<io::ElementType> dtype;
+  bool masked = false;  ///< planned with --missing or --mask (the mask's byte per entry)
 };
 
 /// Test-only callbacks into a fit (the production driver never sets them): fault injection for
