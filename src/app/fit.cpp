@@ -101,7 +101,7 @@ FitPlan plan_fit(const mpi::Comm& comm, const RunConfig& cfg, const io::DatasetI
     }
   }
   plan.shape = pick_grid(comm, cfg.grid, n, p, plan.k, x_memory_bytes(xinfo, type),
-                         !xinfo.sparse && uses_one_pass(params));
+                         !xinfo.sparse && uses_one_pass(params) && !cfg.missing.any());
   return plan;
 }
 

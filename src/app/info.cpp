@@ -25,7 +25,7 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   const io::ElementType type = compute_type(d, cfg.dtype);
   // The grid and init fit would choose for this solver.
   const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_memory_bytes(d, type),
-                                  !d.sparse && uses_one_pass(cfg.params));
+                                  !d.sparse && uses_one_pass(cfg.params) && !cfg.masked);
   Init init = Init::random;
   mpi::agree(comm, [&] { init = resolve_init(cfg.params, k, d.rows, d.cols); });
   Axis rows = Axis::uniform(d.rows, g.pr), cols = Axis::uniform(d.cols, g.pc);
