@@ -52,6 +52,10 @@ io::Fingerprint fingerprint(const DistMatrix<T>& x) {
     for (std::int64_t i = 0; i < l.rows(); ++i)
       for (std::int64_t j = 0; j < l.cols(); ++j)
         if (!x.mask()[static_cast<std::size_t>(i * l.cols() + j)]) add(i, j, -0.5);
+  } else if (x.observed() == Observed::holes) {
+    const Csr<T>& h = x.holes();
+    for (std::int64_t i = 0; i < h.rows; ++i)
+      for (std::int64_t e = h.indptr[i]; e < h.indptr[i + 1]; ++e) add(i, h.indices[e], -0.5);
   } else if (x.observed() == Observed::stored) {
     const Csr<T>& c = x.csr();
     for (std::int64_t i = 0; i < c.rows; ++i)

@@ -40,7 +40,16 @@ void check_coverage(DistMatrix<T>& x, const std::string& where, bool check_colum
   const std::int64_t rows = x.row_range().size, cols = x.col_range().size;
   std::vector<std::int64_t> per_row(static_cast<std::size_t>(rows), 0);
   std::vector<std::int64_t> per_col(static_cast<std::size_t>(cols), 0);
-  if (x.sparse()) {
+  if (x.observed() == Observed::holes) {
+    const Csr<T>& h = x.holes();
+    for (std::int64_t i = 0; i < rows; ++i) per_row[i] = cols;
+    for (std::int64_t j = 0; j < cols; ++j) per_col[j] = rows;
+    for (std::int64_t i = 0; i < h.rows; ++i)
+      for (std::int64_t e = h.indptr[i]; e < h.indptr[i + 1]; ++e) {
+        --per_row[i];
+        --per_col[h.indices[e]];
+      }
+  } else if (x.sparse()) {
     const Csr<T>& c = x.csr();
     for (std::int64_t i = 0; i < c.rows; ++i)
       for (std::int64_t e = c.indptr[i]; e < c.indptr[i + 1]; ++e) {
@@ -105,10 +114,10 @@ void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMa
       throw UsageError("--missing unstored needs sparse X (a CSR/CSC group); " + where +
                        " is a dense dataset: use --missing nan or --mask");
     }
-    if (x.sparse() && (spec.nan || !spec.mask.empty())) {
-      throw UsageError(std::string(spec.nan ? "--missing nan" : "--mask") +
-                       " is for dense X; for sparse X (" + where +
-                       ") use --missing unstored (the stored entries are the observed ones)");
+    if (x.sparse() && !spec.mask.empty()) {
+      throw UsageError("--mask is for dense X; for sparse X (" + where +
+                       ") use --missing unstored (the stored entries are the observed ones) or "
+                       "store NaN at the missing entries with --missing nan");
     }
   });
   if (!spec.mask.empty()) {
@@ -124,8 +133,32 @@ void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMa
   }
   std::int64_t observed = 0;
   if (x.sparse()) {
-    x.set_observed(Observed::stored);
-    observed = x.csr().nnz();
+    // Stored NaN entries are missing (--missing nan): they leave X's CSR for holes().
+    Csr<T>& c = x.csr();
+    Csr<T> kept, holes;
+    kept.rows = holes.rows = c.rows;
+    kept.cols = holes.cols = c.cols;
+    kept.indptr.assign(static_cast<std::size_t>(c.rows + 1), 0);
+    holes.indptr = kept.indptr;
+    for (std::int64_t i = 0; i < c.rows; ++i) {
+      for (std::int64_t e = c.indptr[i]; e < c.indptr[i + 1]; ++e) {
+        const bool hole = spec.nan && std::isnan(c.values[e]);
+        Csr<T>& to = hole ? holes : kept;
+        to.indices.push_back(c.indices[e]);
+        to.values.push_back(hole ? T(0) : c.values[e]);
+      }
+      kept.indptr[i + 1] = kept.nnz();
+      holes.indptr[i + 1] = holes.nnz();
+    }
+    if (spec.unstored) {  // observed: the stored entries that are not NaN
+      x.set_observed(Observed::stored);
+      observed = kept.nnz();
+    } else {
+      x.set_observed(Observed::holes);
+      observed = c.rows * c.cols - holes.nnz();
+      if (holes.nnz() > 0) x.holes() = std::move(holes);
+    }
+    c = std::move(kept);
   } else {
     Matrix<T>& l = x.local();
     x.mask().assign(static_cast<std::size_t>(l.size()), 1);
@@ -146,6 +179,7 @@ void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMa
   if (observed == x.rows() * x.cols()) {  // nothing hidden: today's path, bit for bit
     x.set_observed(Observed::all);
     std::vector<std::uint8_t>().swap(x.mask());
+    x.holes() = Csr<T>{};
     return;
   }
   check_coverage(x, where, check_columns);

@@ -9,13 +9,14 @@
 
 namespace dnmf::app {
 
-/// Applies `--missing` / `--mask` to X just read: NaN entries (dense X) become missing, the
-/// unstored entries of sparse X become unknown, and a mask dataset (dense, X's shape, nonzero =
-/// observed) hides the rest. Missing entries of a dense block are set to 0 (their value is never
+/// Applies `--missing` / `--mask` to X just read: NaN entries (dense X, or stored values of
+/// sparse X, which then move to DistMatrix::holes()) become missing, the unstored entries of
+/// sparse X become unknown, and a mask dataset (dense, X's shape, nonzero = observed) hides the
+/// rest. Missing entries of a dense block are set to 0 (their value is never
 /// read). A mask that hides nothing is dropped, so that the fit takes today's path bit for bit.
-/// Refused: --missing unstored on dense X, and --missing nan or --mask on sparse X (UsageError,
-/// exit 2); a mask of another shape than X, and a row (with `check_columns` also a column) of X
-/// without any observed entry (InputError, exit 3). Collective.
+/// Refused: --missing unstored on dense X, and --mask on sparse X (UsageError, exit 2); a mask of
+/// another shape than X, and a row (with `check_columns` also a column) of X without any observed
+/// entry (InputError, exit 3). Collective.
 template <typename T>
 void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMatrix<T>& x,
                    bool check_columns);

@@ -333,9 +333,11 @@ double DistProducts<T>::masked_divergence(const DistFactor<T>& w, const DistFact
   const Matrix<T>& hb = ht.block(other_);
   const Matrix<T>& xl = x_.local();
   const la::MaskedSums local =
-      x_.sparse() ? la::csr_masked_divergence_sums(x_.csr(), w.k(), wb.data(), hb.data(), beta)
-                  : la::masked_divergence_sums(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
-                                               x_.mask().data(), wb.data(), hb.data(), beta);
+      x_.observed() == Observed::holes
+          ? la::csr_holes_divergence_sums(x_.csr(), x_.holes(), w.k(), wb.data(), hb.data(), beta)
+      : x_.sparse() ? la::csr_masked_divergence_sums(x_.csr(), w.k(), wb.data(), hb.data(), beta)
+                    : la::masked_divergence_sums(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
+                                                 x_.mask().data(), wb.data(), hb.data(), beta);
   double sums[5] = {local.s1, local.s2, local.s3, local.observed, local.squares};
   x_.grid().all().allreduce_sum(sums, 5);
   return la::masked_divergence({sums[0], sums[1], sums[2], sums[3], sums[4]}, beta);
@@ -359,7 +361,10 @@ void DistProducts<T>::masked_mu_terms(const DistFactor<T>& w, const DistFactor<T
     const std::int64_t out_rows = w_side ? rows : cols;
     partial_.resize(out_rows, k);
     partial_den_.resize(out_rows, k);
-    if (x_.sparse()) {  // WH only at the stored (= observed) entries
+    if (x_.observed() == Observed::holes) {
+      la::csr_holes_mu_products(x_.csr(), x_.holes(), k, wb->data(), hb->data(), beta, side,
+                                partial_.data(), partial_den_.data());
+    } else if (x_.sparse()) {  // WH only at the stored (= observed) entries
       la::csr_masked_mu_products(x_.csr(), k, wb->data(), hb->data(), beta, side, partial_.data(),
                                  partial_den_.data());
     } else {
@@ -394,7 +399,10 @@ void DistProducts<T>::masked_normal_equations(const DistFactor<T>& w, const Dist
     const std::int64_t out_rows = w_side ? rows : cols;
     partial_den_.resize(out_rows, k * k);
     partial_.resize(out_rows, k);
-    if (x_.sparse()) {
+    if (x_.observed() == Observed::holes) {
+      la::csr_holes_normal_equations(x_.csr(), x_.holes(), k, wb->data(), hb->data(), side,
+                                     partial_den_.data(), partial_.data());
+    } else if (x_.sparse()) {
       la::csr_masked_normal_equations(x_.csr(), k, wb->data(), hb->data(), side,
                                       partial_den_.data(), partial_.data());
     } else {

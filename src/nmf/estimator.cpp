@@ -164,8 +164,8 @@ DistFactor<T> NMF<T>::fit_transform(const DistMatrix<T>& x, const DistFactor<T>*
         mpi::agree(grid.all(), [&] {
           if (x.sparse()) {
             throw UsageError("init '" + to_string(init_used_) +
-                             "' needs a complete matrix; with --missing unstored use --init "
-                             "random or custom");
+                             "' needs a complete matrix; with sparse X and missing entries use "
+                             "--init random or custom");
           }
         });
         const DistMatrix<T> filled = filled_for_svd(x);

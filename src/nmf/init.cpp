@@ -48,7 +48,10 @@ DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
   d.min = all.allreduce_min(s.min);
   if (x.masked()) {  // the mean and the minimum of the observed entries only
     double count = 0;
-    if (x.sparse()) {
+    if (x.observed() == Observed::holes) {
+      count = static_cast<double>(x.csr().rows) * static_cast<double>(x.csr().cols) -
+              static_cast<double>(x.holes().nnz());
+    } else if (x.sparse()) {
       count = static_cast<double>(x.csr().nnz());
     } else {
       for (const std::uint8_t m : x.mask()) count += m;
@@ -57,6 +60,10 @@ DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
     if (x.sparse()) {  // csr_block_stats counts the implicit zeros in the minimum
       double mn = std::numeric_limits<double>::infinity();
       for (const T v : x.csr().values) mn = std::min(mn, static_cast<double>(v));
+      // With holes, the implicit zeros that are not holes are observed zeros.
+      if (x.observed() == Observed::holes &&
+          x.csr().nnz() + x.holes().nnz() < x.csr().rows * x.csr().cols)
+        mn = std::min(mn, 0.0);
       d.min = all.allreduce_min(mn);
     }
   }

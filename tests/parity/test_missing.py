@@ -5,7 +5,8 @@ scikit-learn has no masked NMF, so every case is checked against a naive NumPy i
 of the formulas the issue states (below, `mu_reference` and `anls_reference`), from the same
 custom init, at several rank counts and on a 2x2 grid:
   - mu for beta 2, 1, 0.5, 0, with and without penalties, dense (NaN or a mask dataset) and
-    sparse (--missing unstored), float64 (1e-9) and float32 (1e-4);
+    sparse (--missing unstored, or stored NaN with --missing nan), float64 (1e-9) and float32
+    (1e-4);
   - anls-bpp: each row of W (column of H) the exact NNLS over its observed entries, solved by
     scipy.optimize.nnls;
   - an all-ones mask gives today's numbers bit for bit; transform with H fixed; a checkpoint
@@ -210,11 +211,15 @@ def make_case(tmp, name, n, p, k, seed, missing, dtype, fmt, zeros=0.0):
             Xn[M == 0] = -7.0  # hidden entries: never read, so not an error
             f["X"] = Xn
             f["M"] = M.astype(np.float64) * 3  # nonzero = observed
+        elif fmt == "sparse-nan":  # stored NaN = missing; unstored = observed zeros
+            X[(M == 1) & (rs.rand(n, p) < 0.3)] = 0
+            Xs = np.where(M == 1, X, np.nan)
+            write_sparse(f, "X", Xs, (M == 0) | (X != 0))
         else:
             write_sparse(f, "X", X, M)
         f["W0"], f["H0"] = W0, H0
     flags = {"nan": ["--missing", "nan"], "mask": ["--mask", path + ":/M"],
-             "sparse": ["--missing", "unstored"]}[fmt]
+             "sparse": ["--missing", "unstored"], "sparse-nan": ["--missing", "nan"]}[fmt]
     return path, X, M, W0, H0, flags
 
 
@@ -386,7 +391,7 @@ def bad_input(tmp):
         ("mask hides a row", [path, "--mask", path + ":/Mrow"], 3, "row 4"),
         ("mask hides a column", [path, "--mask", path + ":/Mcol"], 3, "column 6"),
         ("unstored on dense X", [path, "--missing", "unstored"], 2, "sparse"),
-        ("nan on sparse X", [path + ":/S", "--missing", "nan"], 2, "unstored"),
+        ("--mask on sparse X", [path + ":/S", "--mask", path + ":/X"], 2, "unstored"),
         ("NaN without --missing", [path + ":/Xnan"], 3, "NaN"),
         ("unknown --missing", [path, "--missing", "zero"], 2, "nan"),
         ("cd with a mask", [path + ":/Xnan", "--missing", "nan", "--solver", "cd"], 2, "mu"),
@@ -423,6 +428,10 @@ def main():
                             pen=dict(alpha_W=0.01, alpha_H=0.01, l1_ratio=0.5)),
                 parity_case(tmp, "mu-b0.5-sparse", "mu", 0.5, "sparse", f64, "2,2x2"),
                 parity_case(tmp, "mu-b0-sparse", "mu", 0, "sparse", f64, "1,2x2"),
+                parity_case(tmp, "mu-b2-sparse-nan", "mu", 2, "sparse-nan", f64, "1,3,2x2"),
+                parity_case(tmp, "mu-b1-sparse-nan-pen", "mu", 1, "sparse-nan", f64, "2x2",
+                            pen=dict(alpha_W=0.01, alpha_H=0.01, l1_ratio=0.5)),
+                parity_case(tmp, "mu-b0.5-sparse-nan", "mu", 0.5, "sparse-nan", f64, "2,2x2"),
                 parity_case(tmp, "mu-b2-nan-tol", "mu", 2, "nan", f64, "2", iters=200, tol=1e-3),
                 parity_case(tmp, "mu-b2-nan-f32", "mu", 2, "nan", f32, "1,2x2"),
                 parity_case(tmp, "mu-b1-sparse-f32", "mu", 1, "sparse", f32, "2,2x2"),
@@ -433,6 +442,8 @@ def main():
                 parity_case(tmp, "anls-mask-pen", "anls-bpp", 2, "mask", f64, "2,2x2", iters=8,
                             pen=dict(alpha_W=0.01, alpha_H=0.02, l1_ratio=0.5)),
                 parity_case(tmp, "anls-sparse", "anls-bpp", 2, "sparse", f64, "1,4,2x2", iters=8),
+                parity_case(tmp, "anls-sparse-nan", "anls-bpp", 2, "sparse-nan", f64, "1,2x2",
+                            iters=8),
                 parity_case(tmp, "anls-sparse-f32", "anls-bpp", 2, "sparse", f32, "2x2", iters=8),
             ],
             "ones": lambda: all_ones(tmp),

@@ -25,7 +25,8 @@ enum class Storage { dense, sparse };
 enum class Observed {
   all,     ///< every entry (the unmasked path)
   masked,  ///< dense X: the entries whose byte in mask() is 1
-  stored   ///< sparse X: the stored entries only; the others are unknown, not zero
+  stored,  ///< sparse X: the stored entries only; the others are unknown, not zero
+  holes    ///< sparse X: every entry but those in holes() (stored NaN, not kept in csr())
 };
 
 /// X in 2-D blocks over the grid. Holds only this rank's block: row-major dense, or CSR with
@@ -68,6 +69,9 @@ class DistMatrix {
   /// per entry of my block; empty otherwise.
   std::vector<std::uint8_t>& mask() { return mask_; }
   const std::vector<std::uint8_t>& mask() const { return mask_; }
+  /// Observed::holes: the positions of my block's missing entries (values unused).
+  Csr<T>& holes() { return holes_; }
+  const Csr<T>& holes() const { return holes_; }
 
  private:
   const ProcessGrid* grid_;
@@ -79,6 +83,7 @@ class DistMatrix {
   Csr<T> csr_;       // sparse block (empty when dense)
   Observed observed_ = Observed::all;
   std::vector<std::uint8_t> mask_;  // Observed::masked only
+  Csr<T> holes_;                    // Observed::holes only
 };
 
 /// Which of X's dimensions a factor's rows follow.

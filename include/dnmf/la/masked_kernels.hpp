@@ -55,4 +55,19 @@ template <typename T>
 void csr_masked_normal_equations(const Csr<T>& x, std::int64_t k, const T* w, const T* ht,
                                  MuSide side, T* grams, T* rhs);
 
+/// Sparse X read with `--missing nan`: every entry is observed but the stored NaN ones, whose
+/// positions are the pattern `holes` (block-local, values unused; X holds the other stored
+/// entries). The products are the unmasked ones less the holes' share: the denominators over
+/// all entries (W H panels, as unmasked sparse mu for beta != 2), minus B at the holes.
+template <typename T>
+void csr_holes_mu_products(const Csr<T>& x, const Csr<T>& holes, std::int64_t k, const T* w,
+                           const T* ht, double beta, MuSide side, T* num, T* den);
+template <typename T>
+MaskedSums csr_holes_divergence_sums(const Csr<T>& x, const Csr<T>& holes, std::int64_t k,
+                                     const T* w, const T* ht, double beta);
+/// Per-row Grams: the block's Gram less h_j h_j^T at the row's holes; rhs = X H^T.
+template <typename T>
+void csr_holes_normal_equations(const Csr<T>& x, const Csr<T>& holes, std::int64_t k, const T* w,
+                                const T* ht, MuSide side, T* grams, T* rhs);
+
 }  // namespace dnmf::la
