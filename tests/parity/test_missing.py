@@ -399,7 +399,9 @@ def bad_input(tmp):
          "random"),
     ]
     for name, extra, code, needle in cases:
-        p_ = run(2, base[:1] + extra[:1] + base[1:] + extra[1:], expect=code)
+        # Agreement across ranks matters where one rank can see the problem alone.
+        ranks = 2 if "hides" in name or "NaN without" in name else 1
+        p_ = run(ranks, base[:1] + extra[:1] + base[1:] + extra[1:], expect=code)
         lines = [ln for ln in (p_.stderr + p_.stdout).splitlines() if "dnmf: error" in ln]
         msg = lines[0] if lines else ""
         check(f"bad input: {name}: exit {code}", p_.returncode == code and needle in msg,
@@ -438,10 +440,10 @@ def main():
                 parity_case(tmp, "mu-b0.5-mask-f32", "mu", 0.5, "mask", f32, "3"),
             ],
             "anls": lambda: [
-                parity_case(tmp, "anls-nan", "anls-bpp", 2, "nan", f64, "1,3,2x2", iters=8),
+                parity_case(tmp, "anls-nan", "anls-bpp", 2, "nan", f64, "3,2x2", iters=8),
                 parity_case(tmp, "anls-mask-pen", "anls-bpp", 2, "mask", f64, "2,2x2", iters=8,
                             pen=dict(alpha_W=0.01, alpha_H=0.02, l1_ratio=0.5)),
-                parity_case(tmp, "anls-sparse", "anls-bpp", 2, "sparse", f64, "1,4,2x2", iters=8),
+                parity_case(tmp, "anls-sparse", "anls-bpp", 2, "sparse", f64, "1,4", iters=8),
                 parity_case(tmp, "anls-sparse-nan", "anls-bpp", 2, "sparse-nan", f64, "1,2x2",
                             iters=8),
                 parity_case(tmp, "anls-sparse-f32", "anls-bpp", 2, "sparse", f32, "2x2", iters=8),
