@@ -45,6 +45,22 @@ io::Fingerprint fingerprint(const DistMatrix<T>& x) {
     for (std::int64_t i = 0; i < l.rows(); ++i)
       for (std::int64_t j = 0; j < l.cols(); ++j) add(i, j, static_cast<double>(l(i, j)));
   }
+  // Which entries are observed is part of the input: a missing entry, or a stored entry that is
+  // the only kind observed (--missing unstored), moves the third sum by its own weight.
+  if (x.observed() == Observed::masked) {
+    const Matrix<T>& l = x.local();
+    for (std::int64_t i = 0; i < l.rows(); ++i)
+      for (std::int64_t j = 0; j < l.cols(); ++j)
+        if (!x.mask()[static_cast<std::size_t>(i * l.cols() + j)]) add(i, j, -0.5);
+  } else if (x.observed() == Observed::holes) {
+    const Csr<T>& h = x.holes();
+    for (std::int64_t i = 0; i < h.rows; ++i)
+      for (std::int64_t e = h.indptr[i]; e < h.indptr[i + 1]; ++e) add(i, h.indices[e], -0.5);
+  } else if (x.observed() == Observed::stored) {
+    const Csr<T>& c = x.csr();
+    for (std::int64_t i = 0; i < c.rows; ++i)
+      for (std::int64_t e = c.indptr[i]; e < c.indptr[i + 1]; ++e) add(i, c.indices[e], 0.25);
+  }
   x.grid().all().allreduce_sum(s, 3);
   return {x.rows(), x.cols(), s[0], s[1], s[2]};
 }

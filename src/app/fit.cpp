@@ -15,6 +15,7 @@
 #include "dnmf/nmf/init.hpp"
 #include "factor_io.hpp"
 #include "memory_plan.hpp"
+#include "missing.hpp"
 #include "plan.hpp"
 #include "report.hpp"
 
@@ -100,7 +101,7 @@ FitPlan plan_fit(const mpi::Comm& comm, const RunConfig& cfg, const io::DatasetI
     }
   }
   plan.shape = pick_grid(comm, cfg.grid, n, p, plan.k, x_memory_bytes(xinfo, type),
-                         uses_one_pass(params));
+                         uses_one_pass(params) && !cfg.missing.any());
   return plan;
 }
 
@@ -129,8 +130,8 @@ struct FitInputs {
 
 /// Reads X (reporting how even the sparse cut came out), the custom init and the feature names.
 template <typename T>
-FitInputs<T> load_inputs(const ProcessGrid& grid, const FitPlan& plan, bool verbose,
-                         PhaseTimers& timers, std::ostream& out) {
+FitInputs<T> load_inputs(const ProcessGrid& grid, const FitPlan& plan, const MissingSpec& missing,
+                         bool verbose, PhaseTimers& timers, std::ostream& out) {
   const bool root = grid.all().rank() == 0;
   FitInputs<T> in{DistMatrix<T>(grid, plan.x.rows, plan.x.cols,
                                 plan.x.sparse ? Storage::sparse : Storage::dense),
@@ -139,6 +140,10 @@ FitInputs<T> load_inputs(const ProcessGrid& grid, const FitPlan& plan, bool verb
                   {}};
   DistMatrix<T>& x = in.x;
   read_x(plan.x, x, timers);
+  {
+    auto t = timers.scope(Phase::io);
+    apply_missing(missing, plan.x, x, /*check_columns=*/true);
+  }
   if (x.sparse()) {  // blocks are cut by stored entries: report how even that came out
     const double ratio = imbalance(grid.all(), x.local_nnz());
     if (root && verbose) {
@@ -337,7 +342,8 @@ int fit_typed(const mpi::Comm& comm, const RunConfig& cfg, const FitHooks& hooks
   NMF<T> model(cfg.params);
   print_plan(comm, plan, cfg.params, out);
   if (hooks.before_read && !cfg.checkpoint.path.empty()) hooks.before_read(comm, 0);
-  FitInputs<T> in = load_inputs<T>(grid, plan, cfg.params.verbose != 0, model.timers(), out);
+  FitInputs<T> in =
+      load_inputs<T>(grid, plan, cfg.missing, cfg.params.verbose != 0, model.timers(), out);
   model.set_observer(progress_printer(grid.all(), cfg.params, out));
   Checkpointer<T> checkpoints(cfg, plan, hooks, in.x, out);
   checkpoints.attach(model);
@@ -365,7 +371,10 @@ int fit(const mpi::Comm& comm, const RunConfig& cfg, std::ostream& out, const Fi
   if (!cfg.checkpoint.path.empty()) install_stop_signals();
   const std::string& ck = cfg.checkpoint.path;
   check_outputs(comm,
-                {{"the input X", cfg.input}, {"--init-W", cfg.init_W}, {"--init-H", cfg.init_H}},
+                {{"the input X", cfg.input},
+                 {"--init-W", cfg.init_W},
+                 {"--init-H", cfg.init_H},
+                 {"--mask", cfg.missing.mask}},
                 {{"--output", cfg.output},
                  {"--checkpoint", ck},
                  {"--checkpoint's previous copy", ck.empty() ? "" : ck + ".prev"}});
@@ -375,7 +384,8 @@ int fit(const mpi::Comm& comm, const RunConfig& cfg, std::ostream& out, const Fi
   const io::ElementType type = compute_type(xinfo, cfg.dtype);
   const FitPlan plan = plan_fit(comm, cfg, xinfo, type, out);
   // Before X is read: a plan larger than the memory a rank can have is refused (exit 2).
-  check_memory(comm, plan_fit_memory(xinfo, type, plan.k, plan.shape, cfg.params, plan.init));
+  check_memory(comm, plan_fit_memory(xinfo, type, plan.k, plan.shape, cfg.params, plan.init,
+                                     cfg.missing.any()));
   if (type == io::ElementType::float32) return fit_typed<float>(comm, cfg, hooks, plan, out);
   return fit_typed<double>(comm, cfg, hooks, plan, out);
 }

@@ -25,7 +25,7 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   const io::ElementType type = compute_type(d, cfg.dtype);
   // The grid and init fit would choose for this solver.
   const GridShape g = choose_grid(d.rows, d.cols, k, ranks, x_memory_bytes(d, type),
-                                  uses_one_pass(cfg.params));
+                                  uses_one_pass(cfg.params) && !cfg.masked);
   Init init = Init::random;
   mpi::agree(comm, [&] { init = resolve_init(cfg.params, k, d.rows, d.cols); });
   Axis rows = Axis::uniform(d.rows, g.pr), cols = Axis::uniform(d.cols, g.pc);
@@ -57,7 +57,8 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   shape.solver = cfg.params.solver;
   shape.beta = cfg.params.beta();
   shape.init = init;
-  shape.one_pass = g.pc == 1 && uses_one_pass(cfg.params);
+  shape.masked = cfg.masked;
+  shape.one_pass = g.pc == 1 && uses_one_pass(cfg.params) && !cfg.masked;
   const MemoryPlan plan = plan_memory(shape);
   out << "input:   " << d.path.str() << "\n"
       << "shape:   " << d.rows << " x " << d.cols << " (n_samples x n_features)\n"
@@ -90,7 +91,8 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   }
   out << "fit planned: solver " << to_string(cfg.params.solver) << ", beta_loss "
       << cfg.params.beta_loss << ", init " << to_string(init) << ", computing in "
-      << io::to_string(type) << "\n"
+      << io::to_string(type) << (cfg.masked ? ", with missing entries (masked products)" : "")
+      << "\n"
       << describe(plan);
 }
 

@@ -47,6 +47,8 @@ MemoryPlan plan_memory(const MemoryShape& s) {
     p.read.push_back({"sparse reader's exchange buffers", nnz * (e + 8.0)});
   } else {
     p.resident.push_back({"X block", mi * nj * e});
+    // Sparse X's observed entries are its stored ones: no mask.
+    if (s.masked) p.resident.push_back({"mask (one byte per entry of the block)", mi * nj});
   }
   p.resident.push_back({"W and Ht rows", (wo + ho) * k * e});
 
@@ -62,13 +64,16 @@ MemoryPlan plan_memory(const MemoryShape& s) {
     p.init.push_back({"randomized SVD (r x r matrices)", 4.0 * r * r * 8.0});
   }
 
+  if (s.masked && !s.sparse && s.init != Init::random && s.init != Init::custom) {
+    p.init.push_back({"X with column means in the missing entries (for the SVD)", mi * nj * e});
+  }
   if (s.init == Init::custom) p.init.push_back({"custom W and H", (wo + ho) * k * e});
 
   // DistProducts' buffers. A factor's block is gathered only where ranks share it: W's among
   // the PC ranks of a grid row, Ht's among the PR of a grid column; one buffer takes either
   // block in turn, a second Ht's block for the residual and the beta != 2 terms.
   const double w_block = s.grid.pc > 1 ? mi : 0, h_block = s.grid.pr > 1 ? nj : 0;
-  const bool beta_mu = s.solver == Solver::mu && s.beta != 2.0;
+  const bool beta_mu = s.solver == Solver::mu && (s.beta != 2.0 || s.masked);
   p.iterate.push_back({"gathered factor blocks", (std::max(w_block, h_block) + h_block) * k * e});
   // The local product before its reduce-scatter, dense X's product as computed (k x rows,
   // before transposing; the beta != 2 kernels write theirs directly), and the result for my
@@ -90,7 +95,7 @@ MemoryPlan plan_memory(const MemoryShape& s) {
       p.iterate.push_back({"k x k Gram matrices", grams * gram});
       break;
     case Solver::mu:
-      if (s.beta == 2.0) {
+      if (s.beta == 2.0 && !s.masked) {
         p.iterate.push_back({"k x k Gram matrices", grams * gram});
         p.iterate.push_back({"mu denominator", owned * k * e});
       } else {
@@ -100,6 +105,9 @@ MemoryPlan plan_memory(const MemoryShape& s) {
       }
       break;
     case Solver::anls_bpp:
+      if (s.masked) {  // every row its own Gram: the block's partial ones and my rows' sums
+        p.iterate.push_back({"per-row k x k Gram matrices", (longest + owned) * gram});
+      }
       // The Gram, its float64 copy and the Cholesky factor of the free set (up to k x k).
       p.iterate.push_back({"k x k Gram matrices", grams * gram + 2.0 * k * k * 8.0});
       break;
@@ -110,7 +118,7 @@ MemoryPlan plan_memory(const MemoryShape& s) {
 }
 
 MemoryPlan plan_fit_memory(const io::DatasetInfo& x, io::ElementType type, std::int64_t k,
-                           const GridShape& grid, const NmfParams& params, Init init) {
+                           const GridShape& grid, const NmfParams& params, Init init, bool masked) {
   MemoryShape s;
   s.k = k;
   s.grid = grid;
@@ -120,7 +128,8 @@ MemoryPlan plan_fit_memory(const io::DatasetInfo& x, io::ElementType type, std::
   s.solver = params.solver;
   s.beta = params.beta();
   s.init = init;
-  s.one_pass = grid.pc == 1 && uses_one_pass(params);
+  s.masked = masked;
+  s.one_pass = grid.pc == 1 && uses_one_pass(params) && !masked;
   s.block_rows = Axis::uniform(x.rows, grid.pr).longest_block();
   s.block_cols = Axis::uniform(x.cols, grid.pc).longest_block();
   // The reader cuts sparse blocks by stored entries, within about 10% of the mean on real

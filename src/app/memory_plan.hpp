@@ -27,6 +27,7 @@ struct MemoryShape {
   double beta = 2;
   Init init = Init::random;  ///< the resolved init (nndsvd* count the randomized SVD)
   bool one_pass = false;     ///< dense X, PC = 1 and a solver that visits X once per iteration
+  bool masked = false;       ///< --missing / --mask (issue #16): masked products, no one pass
 };
 
 /// One buffer (or group of buffers) of the plan.
@@ -51,7 +52,8 @@ MemoryPlan plan_memory(const MemoryShape& s);
 /// The plan of a fit of `x` (computed in `type`) with k components on `grid`, from the file's
 /// shape alone: even blocks, and for sparse X the mean stored entries per rank plus 10%.
 MemoryPlan plan_fit_memory(const io::DatasetInfo& x, io::ElementType type, std::int64_t k,
-                           const GridShape& grid, const NmfParams& params, Init init);
+                           const GridShape& grid, const NmfParams& params, Init init,
+                           bool masked = false);
 
 /// Refuses (UsageError on every rank) a plan larger than what this rank may have: the smallest
 /// of its cgroup's limit, RLIMIT_AS and MemAvailable shared among the ranks on its node. The

@@ -7,6 +7,7 @@
 #include "dnmf/nmf/estimator.hpp"
 #include "dnmf/nmf/init.hpp"
 #include "factor_io.hpp"
+#include "missing.hpp"
 #include "plan.hpp"
 #include "report.hpp"
 
@@ -59,7 +60,8 @@ NMF<T> load_model(const ProcessGrid& grid, const ModelFile& model_file, const Ax
 template <typename T>
 void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
                      const io::DatasetInfo& xinfo, const std::string& output,
-                     const std::optional<GridShape>& grid_spec, std::ostream& out) {
+                     const std::optional<GridShape>& grid_spec, const MissingSpec& missing,
+                     std::ostream& out) {
   const std::int64_t n = xinfo.rows, p = xinfo.cols, k = model_file.n_components;
   const GridShape shape = pick_grid(comm, grid_spec, n, p, k);
   ProcessGrid grid(comm, shape);
@@ -67,6 +69,7 @@ void transform_typed(const mpi::Comm& comm, const ModelFile& model_file,
   NMF<T> model = load_model<T>(grid, model_file, Axis::uniform(p, grid.pc()));
   DistMatrix<T> x(grid, n, p, xinfo.sparse ? Storage::sparse : Storage::dense);
   read_x(xinfo, x, model.timers());
+  apply_missing(missing, xinfo, x, /*check_columns=*/false);  // H is fixed: only W's rows count
   model.set_observer(progress_printer(grid.all(), model_file.params, out));
   const DistFactor<T> w = naming_input(xinfo.path.str(), [&] { return model.transform(x); });
   const FitResult& r = model.last_run();
@@ -124,7 +127,8 @@ void inverse_typed(const mpi::Comm& comm, const ModelFile& model_file, const io:
 
 void transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out) {
   const std::string &model_path = cfg.model, &input = cfg.input;
-  check_outputs(comm, {{"the input X", input}, {"--model", model_path}},
+  check_outputs(comm,
+                {{"the input X", input}, {"--model", model_path}, {"--mask", cfg.missing.mask}},
                 {{"--output", cfg.output}});
   const ModelFile model = read_model(comm, model_path);
   const io::DatasetInfo xinfo = probe_input(comm, input);
@@ -145,9 +149,9 @@ void transform(const mpi::Comm& comm, const ApplyConfig& cfg, std::ostream& out)
     }
   });
   if (model.type == io::ElementType::float32) {
-    transform_typed<float>(comm, model, xinfo, cfg.output, cfg.grid, out);
+    transform_typed<float>(comm, model, xinfo, cfg.output, cfg.grid, cfg.missing, out);
   } else {
-    transform_typed<double>(comm, model, xinfo, cfg.output, cfg.grid, out);
+    transform_typed<double>(comm, model, xinfo, cfg.output, cfg.grid, cfg.missing, out);
   }
 }
 

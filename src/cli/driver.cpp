@@ -93,6 +93,10 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       {"--checkpoint-every", "checkpoint_every", "also checkpoint every N iterations"},
       {"--checkpoint-seconds", "checkpoint_seconds", "also checkpoint every S seconds"},
       {"--resume", "resume", "continue from this checkpoint (a missing file starts afresh)"},
+      {"--missing", "missing",
+       "nan (NaN entries of dense X are missing) or unstored (sparse X: only stored entries "
+       "are observed)"},
+      {"--mask", "mask", "FILE.h5:/M, X's shape, nonzero = observed (dense X)"},
   };
   Settings cli_values;
   std::vector<std::pair<CLI::Option*, std::string>> bound;
@@ -112,7 +116,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
           ->expected(0, 1);
 
   // transform / inverse-transform: apply a fitted model.
-  std::string model_path, apply_input, apply_output, apply_grid;
+  std::string model_path, apply_input, apply_output, apply_grid, apply_missing, apply_mask;
   double max_output_gb = 64;
   CLI::App* transform = app.add_subcommand("transform", "W for new data with the model's H fixed");
   CLI::App* inverse =
@@ -126,6 +130,9 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     sub->add_option("--output,-o", apply_output, "file to write (HDF5)")->required();
     sub->add_option("--grid", apply_grid, "process grid PRxPC (default: least communication)");
   }
+  transform->add_option("--missing", apply_missing,
+                        "nan or unstored: as fit's, W fitted on the observed entries");
+  transform->add_option("--mask", apply_mask, "FILE.h5:/M, X's shape, nonzero = observed");
   inverse->add_option("--max-output-gb", max_output_gb,
                       "refuse to write a dense X larger than this (default 64)");
 
@@ -153,6 +160,9 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   info->add_option("--beta-loss", info_beta, "plan for this beta_loss (default frobenius)");
   info->add_option("--init", info_init, "plan for this init (default: sklearn's rule)");
   info->add_option("--dtype", info_dtype, "plan for float64 or float32 (default: the input's)");
+  std::string info_missing, info_mask;
+  info->add_option("--missing", info_missing, "plan with missing entries: nan or unstored");
+  info->add_option("--mask", info_mask, "plan with this mask (FILE.h5:/M)");
 
   // An unknown first word would only get CLI11's "A subcommand is required": name it instead.
   if (argc > 1 && argv[1][0] != '-') {
@@ -207,6 +217,8 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     cmd.output = apply_output;
     cmd.settings = {{"model", model_path},
                     {"grid", apply_grid},
+                    {"missing", apply_missing},
+                    {"mask", apply_mask},
                     {"max_output_gb", std::to_string(max_output_gb)}};
   } else if (convert->parsed()) {
     cmd.name = "convert";
@@ -216,10 +228,8 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   } else {
     cmd.name = "info";
     cmd.input = info_input;
-    cmd.settings = {{"solver", info_solver},
-                    {"beta_loss", info_beta},
-                    {"init", info_init},
-                    {"dtype", info_dtype}};
+    cmd.settings = {{"solver", info_solver}, {"beta_loss", info_beta},  {"init", info_init},
+                    {"dtype", info_dtype},   {"missing", info_missing}, {"mask", info_mask}};
     if (cmd.info_ranks <= 0) cmd.info_ranks = world_size;
   }
   return cmd;
@@ -234,6 +244,7 @@ app::ApplyConfig apply_config(const Command& cmd) {
   const std::string& grid = cmd.settings.at("grid");
   if (!grid.empty()) c.grid = parse_grid(grid, "grid");
   c.max_output_gb = std::stod(cmd.settings.at("max_output_gb"));
+  c.missing = parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask"));
   return c;
 }
 
@@ -247,6 +258,7 @@ app::InfoConfig info_config(const Command& cmd) {
   c.params.beta();  // checks the text
   if (!cmd.settings.at("init").empty()) c.params.init = parse_init(cmd.settings.at("init"));
   if (!cmd.settings.at("dtype").empty()) c.dtype = parse_dtype(cmd.settings.at("dtype"));
+  c.masked = parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask")).any();
   return c;
 }
 

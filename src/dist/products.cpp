@@ -7,6 +7,7 @@
 #include "dnmf/core/error.hpp"
 #include "dnmf/la/blas.hpp"
 #include "dnmf/la/kernels.hpp"
+#include "dnmf/la/masked_kernels.hpp"
 #include "dnmf/la/simd_products.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
 
@@ -204,6 +205,7 @@ void DistProducts<T>::xt_times_w(const DistFactor<T>& w, const FactorLayout& ht_
 
 template <typename T>
 double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFactor<T>& ht) {
+  if (x_.masked()) return 2.0 * masked_divergence(w, ht, 2.0);
   if (x_.sparse()) {
     // ||X||^2 - 2 <X H^T, W> + <W^T W, H H^T>: WH is never formed, not even at the zeros.
     Matrix<T> gw, gh;
@@ -233,6 +235,7 @@ double DistProducts<T>::squared_residual(const DistFactor<T>& w, const DistFacto
 
 template <typename T>
 double DistProducts<T>::divergence(const DistFactor<T>& w, const DistFactor<T>& ht, double beta) {
+  if (x_.masked()) return masked_divergence(w, ht, beta);
   if (beta == 2.0) return 0.5 * squared_residual(w, ht);
   auto t = timers_->scope(Phase::error);
   const Matrix<T>& wb = w.block(gathered_);
@@ -268,6 +271,10 @@ double DistProducts<T>::divergence(const DistFactor<T>& w, const DistFactor<T>& 
 template <typename T>
 void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta,
                                     la::MuSide side, Matrix<T>& num, Matrix<T>& den) {
+  if (x_.masked()) {
+    masked_mu_terms(w, ht, beta, side, num, den);
+    return;
+  }
   const std::int64_t k = w.k();
   const bool w_side = side == la::MuSide::w;
   const FactorLayout& mine = w_side ? w.layout() : ht.layout();
@@ -316,6 +323,99 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   den.resize(mine.owned.size, k);
   for (std::int64_t i = 0; i < den.rows(); ++i)
     for (std::int64_t c = 0; c < k; ++c) den(i, c) = colsum[c];
+}
+
+template <typename T>
+double DistProducts<T>::masked_divergence(const DistFactor<T>& w, const DistFactor<T>& ht,
+                                          double beta) {
+  auto t = timers_->scope(Phase::error);
+  const Matrix<T>& wb = w.block(gathered_);
+  const Matrix<T>& hb = ht.block(other_);
+  const Matrix<T>& xl = x_.local();
+  const la::MaskedSums local =
+      x_.observed() == Observed::holes
+          ? la::csr_holes_divergence_sums(x_.csr(), x_.holes(), w.k(), wb.data(), hb.data(), beta)
+      : x_.sparse() ? la::csr_masked_divergence_sums(x_.csr(), w.k(), wb.data(), hb.data(), beta)
+                    : la::masked_divergence_sums(xl.rows(), xl.cols(), w.k(), xl.data(), xl.cols(),
+                                                 x_.mask().data(), wb.data(), hb.data(), beta);
+  double sums[5] = {local.s1, local.s2, local.s3, local.observed, local.squares};
+  x_.grid().all().allreduce_sum(sums, 5);
+  return la::masked_divergence({sums[0], sums[1], sums[2], sums[3], sums[4]}, beta);
+}
+
+template <typename T>
+void DistProducts<T>::masked_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta,
+                                      la::MuSide side, Matrix<T>& num, Matrix<T>& den) {
+  const std::int64_t k = w.k();
+  const bool w_side = side == la::MuSide::w;
+  const Matrix<T>* wb;
+  const Matrix<T>* hb;
+  {
+    auto t = timers_->scope(Phase::allgather);
+    wb = &w.block(gathered_);
+    hb = &ht.block(other_);
+  }
+  {
+    auto t = timers_->scope(Phase::local_multiply);
+    const std::int64_t rows = x_.row_range().size, cols = x_.col_range().size;
+    const std::int64_t out_rows = w_side ? rows : cols;
+    partial_.resize(out_rows, k);
+    partial_den_.resize(out_rows, k);
+    if (x_.observed() == Observed::holes) {
+      la::csr_holes_mu_products(x_.csr(), x_.holes(), k, wb->data(), hb->data(), beta, side,
+                                partial_.data(), partial_den_.data());
+    } else if (x_.sparse()) {  // WH only at the stored (= observed) entries
+      la::csr_masked_mu_products(x_.csr(), k, wb->data(), hb->data(), beta, side, partial_.data(),
+                                 partial_den_.data());
+    } else {
+      const Matrix<T>& xl = x_.local();
+      la::masked_mu_products(rows, cols, k, xl.data(), xl.cols(), x_.mask().data(), wb->data(),
+                             hb->data(), beta, side, partial_.data(), partial_den_.data());
+    }
+  }
+  auto t = timers_->scope(Phase::reduce_scatter);
+  const mpi::Comm& comm = w_side ? x_.grid().row_comm() : x_.grid().col_comm();
+  const FactorLayout& mine = w_side ? w.layout() : ht.layout();
+  sum_to_owned(comm, mine, k, partial_, num);
+  sum_to_owned(comm, mine, k, partial_den_, den);
+}
+
+template <typename T>
+void DistProducts<T>::masked_normal_equations(const DistFactor<T>& w, const DistFactor<T>& ht,
+                                              la::MuSide side, Matrix<T>& grams, Matrix<T>& rhs) {
+  if (!x_.masked()) throw InternalError("masked_normal_equations: X has no mask");
+  const std::int64_t k = w.k();
+  const bool w_side = side == la::MuSide::w;
+  const Matrix<T>* wb;
+  const Matrix<T>* hb;
+  {
+    auto t = timers_->scope(Phase::allgather);
+    wb = &w.block(gathered_);
+    hb = &ht.block(other_);
+  }
+  {
+    auto t = timers_->scope(Phase::local_multiply);
+    const std::int64_t rows = x_.row_range().size, cols = x_.col_range().size;
+    const std::int64_t out_rows = w_side ? rows : cols;
+    partial_den_.resize(out_rows, k * k);
+    partial_.resize(out_rows, k);
+    if (x_.observed() == Observed::holes) {
+      la::csr_holes_normal_equations(x_.csr(), x_.holes(), k, wb->data(), hb->data(), side,
+                                     partial_den_.data(), partial_.data());
+    } else if (x_.sparse()) {
+      la::csr_masked_normal_equations(x_.csr(), k, wb->data(), hb->data(), side,
+                                      partial_den_.data(), partial_.data());
+    } else {
+      const Matrix<T>& xl = x_.local();
+      la::masked_normal_equations(rows, cols, k, xl.data(), xl.cols(), x_.mask().data(), wb->data(),
+                                  hb->data(), side, partial_den_.data(), partial_.data());
+    }
+  }
+  auto t = timers_->scope(Phase::reduce_scatter);
+  const mpi::Comm& comm = w_side ? x_.grid().row_comm() : x_.grid().col_comm();
+  const FactorLayout& mine = w_side ? w.layout() : ht.layout();
+  sum_to_owned(comm, mine, k * k, partial_den_, grams);
+  sum_to_owned(comm, mine, k, partial_, rhs);
 }
 
 template class DistProducts<double>;

@@ -65,6 +65,10 @@ struct Iteration {
   }
 
   void half_step(Side side) {
+    if (input == StepInput::row_grams) {
+      row_gram_step(side);
+      return;
+    }
     if (input == StepInput::beta_terms) {
       products.beta_mu_terms(w, ht, beta, side == Side::w ? la::MuSide::w : la::MuSide::h, rhs,
                              den);
@@ -80,6 +84,24 @@ struct Iteration {
     fold_gram(side, gram);
     Matrix<T>& f = side == Side::w ? w.local() : ht.local();
     update(side, f.rows(), f.data(), rhs.data(), gram);
+  }
+
+  /// Masked anls-bpp: every row's own Gram, folded, then the step.
+  void row_gram_step(Side side) {
+    const bool w_side = side == Side::w;
+    products.masked_normal_equations(w, ht, w_side ? la::MuSide::w : la::MuSide::h, gram, rhs);
+    step.begin(side);
+    auto t = timers.scope(Phase::update);
+    const std::int64_t k = w.k();
+    const double l1 = w_side ? pen.l1_W : pen.l1_H;
+    const double l2 = w_side ? pen.l2_W : pen.l2_H;
+    Matrix<T>& f = w_side ? w.local() : ht.local();
+    if (l2 != 0.0)
+      for (std::int64_t i = 0; i < f.rows(); ++i)
+        for (std::int64_t c = 0; c < k; ++c)
+          gram.data()[i * k * k + c * k + c] += static_cast<T>(l2);
+    fold_l1(f.rows() * k, rhs.data(), l1);
+    step.update({side, f.rows(), k, f.data(), rhs.data(), gram.data(), nullptr, l1, l2});
   }
 
   void fold_gram(Side side, Matrix<T>& g) const {
@@ -114,7 +136,7 @@ FitResult alternate(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& 
   // The schedule, chosen once: the one the grid was planned for (uses_one_pass), where the
   // products allow it.
   const bool one_pass = update_h && uses_one_pass(params) && products.one_pass_possible();
-  if (one_pass && step.input() == StepInput::beta_terms) {
+  if (one_pass && step.input() != StepInput::folded && step.input() != StepInput::gram) {
     throw InternalError("alternate: reading X once needs a Gram-based half-step");
   }
 

@@ -10,8 +10,20 @@ namespace {
 template <typename T>
 class BppStep : public HalfStep<T> {
  public:
-  StepInput input() const override { return StepInput::folded; }
-  void update(const StepRows<T>& s) override { la::nnls_bpp(s.rows, s.k, s.gram, s.rhs, s.f); }
+  explicit BppStep(bool masked) : masked_(masked) {}
+  StepInput input() const override { return masked_ ? StepInput::row_grams : StepInput::folded; }
+  void update(const StepRows<T>& s) override {
+    if (!masked_) {
+      la::nnls_bpp(s.rows, s.k, s.gram, s.rhs, s.f);
+      return;
+    }
+    // Masked X: each row has its own Gram over its observed entries (issue #16).
+    for (std::int64_t i = 0; i < s.rows; ++i)
+      la::nnls_bpp(1, s.k, s.gram + i * s.k * s.k, s.rhs + i * s.k, s.f + i * s.k);
+  }
+
+ private:
+  bool masked_;
 };
 
 }  // namespace
@@ -20,7 +32,7 @@ template <typename T>
 FitResult fit_anls_bpp(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                        const NmfParams& params, const Penalties& penalties, bool update_h,
                        const SolverControl<T>& control) {
-  BppStep<T> step;
+  BppStep<T> step(products.x().masked());
   MuStopRule stop(params.tol);
   return alternate(products, w, ht, params, penalties, update_h, control, step, stop);
 }

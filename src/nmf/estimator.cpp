@@ -7,6 +7,33 @@
 #include "dnmf/nmf/nndsvd.hpp"
 
 namespace dnmf {
+namespace {
+
+/// A complete copy of masked dense X for NNDSVD's SVD only: each missing entry replaced by the
+/// mean of its column's observed entries (0 for a column with none). Collective.
+template <typename T>
+DistMatrix<T> filled_for_svd(const DistMatrix<T>& x) {
+  const Matrix<T>& l = x.local();
+  const std::int64_t rows = l.rows(), cols = l.cols();
+  std::vector<double> sums(static_cast<std::size_t>(2 * cols), 0.0);
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j)
+      if (x.mask()[static_cast<std::size_t>(i * cols + j)]) {
+        sums[j] += static_cast<double>(l(i, j));
+        sums[cols + j] += 1.0;
+      }
+  x.grid().col_comm().allreduce_sum(sums.data(), static_cast<std::int64_t>(sums.size()));
+  Matrix<T> block(rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) {
+      const bool seen = x.mask()[static_cast<std::size_t>(i * cols + j)] != 0;
+      const double mean = sums[cols + j] > 0 ? sums[j] / sums[cols + j] : 0.0;
+      block(i, j) = seen ? l(i, j) : static_cast<T>(mean);
+    }
+  return DistMatrix<T>(x.grid(), x.row_axis(), x.col_axis(), std::move(block));
+}
+
+}  // namespace
 
 template <typename T>
 NMF<T>::NMF(NmfParams params) : params_(std::move(params)) {
@@ -27,6 +54,11 @@ template <typename T>
 DataSummary NMF<T>::validate_data(const DistMatrix<T>& x, const char* what) const {
   DataSummary data;
   mpi::agree(x.grid().all(), [&] {
+    if (x.masked() && params_.solver == Solver::cd) {
+      throw UsageError(
+          "solver 'cd' does not handle missing entries (--missing / --mask); use --solver mu "
+          "(any beta_loss) or --solver anls-bpp (Frobenius)");
+    }
     data = summarize_data(x, what);
     if (params_.beta() <= 0 && data.min == 0) {
       throw InputError(
@@ -128,8 +160,21 @@ DistFactor<T> NMF<T>::fit_transform(const DistMatrix<T>& x, const DistFactor<T>*
     } else {
       // Its own timers: the SVD's products belong to the init phase, not to the iterations.
       PhaseTimers init_timers;
-      DistProducts<T> init_products(x, &init_timers);
-      nndsvd_init(init_products, init_used_, data, seed_used_, w, ht);
+      if (x.masked()) {  // the SVD needs a complete matrix: missing entries get column means
+        mpi::agree(grid.all(), [&] {
+          if (x.sparse()) {
+            throw UsageError("init '" + to_string(init_used_) +
+                             "' needs a complete matrix; with sparse X and missing entries use "
+                             "--init random or custom");
+          }
+        });
+        const DistMatrix<T> filled = filled_for_svd(x);
+        DistProducts<T> init_products(filled, &init_timers);
+        nndsvd_init(init_products, init_used_, summarize_data(filled, "X"), seed_used_, w, ht);
+      } else {
+        DistProducts<T> init_products(x, &init_timers);
+        nndsvd_init(init_products, init_used_, data, seed_used_, w, ht);
+      }
     }
   }
   solve(products, w, ht, true, n, p);

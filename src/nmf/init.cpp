@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "dnmf/la/kernels.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
@@ -9,10 +11,25 @@
 
 namespace dnmf {
 
+namespace {
+/// The statistics of a dense block's observed entries (mask byte 1): the others are not data.
+template <typename T>
+la::BlockStats observed_stats(const DistMatrix<T>& x) {
+  const Matrix<T>& l = x.local();
+  std::vector<T> values;
+  values.reserve(static_cast<std::size_t>(l.size()));
+  for (std::int64_t e = 0; e < l.size(); ++e)
+    if (x.mask()[static_cast<std::size_t>(e)]) values.push_back(l.data()[e]);
+  return la::block_stats(static_cast<std::int64_t>(values.size()), values.data());
+}
+}  // namespace
+
 template <typename T>
 DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
-  const la::BlockStats s = x.sparse() ? la::csr_block_stats(x.csr())
-                                      : la::block_stats(x.local().size(), x.local().data());
+  const bool dense_mask = x.observed() == Observed::masked;
+  const la::BlockStats s = x.sparse()   ? la::csr_block_stats(x.csr())
+                           : dense_mask ? observed_stats(x)
+                                        : la::block_stats(x.local().size(), x.local().data());
   const mpi::Comm& all = x.grid().all();
   std::int64_t counts[2] = {s.nonfinite, s.negative};
   all.allreduce_sum(counts, 2);
@@ -29,6 +46,27 @@ DataSummary summarize_data(const DistMatrix<T>& x, const std::string& name) {
   d.cols = x.cols();
   d.sum = all.allreduce_sum(s.sum);
   d.min = all.allreduce_min(s.min);
+  if (x.masked()) {  // the mean and the minimum of the observed entries only
+    double count = 0;
+    if (x.observed() == Observed::holes) {
+      count = static_cast<double>(x.csr().rows) * static_cast<double>(x.csr().cols) -
+              static_cast<double>(x.holes().nnz());
+    } else if (x.sparse()) {
+      count = static_cast<double>(x.csr().nnz());
+    } else {
+      for (const std::uint8_t m : x.mask()) count += m;
+    }
+    d.observed = all.allreduce_sum(count);
+    if (x.sparse()) {  // csr_block_stats counts the implicit zeros in the minimum
+      double mn = std::numeric_limits<double>::infinity();
+      for (const T v : x.csr().values) mn = std::min(mn, static_cast<double>(v));
+      // With holes, the implicit zeros that are not holes are observed zeros.
+      if (x.observed() == Observed::holes &&
+          x.csr().nnz() + x.holes().nnz() < x.csr().rows * x.csr().cols)
+        mn = std::min(mn, 0.0);
+      d.min = all.allreduce_min(mn);
+    }
+  }
   return d;
 }
 

@@ -27,9 +27,11 @@ void zero_tiny(std::int64_t size, T* f) {
 template <typename T>
 class MuStep : public HalfStep<T> {
  public:
-  explicit MuStep(double beta) : beta_(beta), gamma_(mu_gamma(beta)) {}
+  /// `masked`: X has a mask (issue #16); every beta then takes its terms from
+  /// DistProducts::beta_mu_terms (beta = 2: (M o X) H^T and (M o WH) H^T).
+  MuStep(double beta, bool masked) : beta_(beta), gamma_(mu_gamma(beta)), masked_(masked) {}
   StepInput input() const override {
-    return beta_ == 2.0 ? StepInput::gram : StepInput::beta_terms;
+    return beta_ == 2.0 && !masked_ ? StepInput::gram : StepInput::beta_terms;
   }
   void update(const StepRows<T>& s) override {
     const T* den = s.den;
@@ -46,6 +48,7 @@ class MuStep : public HalfStep<T> {
 
  private:
   double beta_, gamma_;
+  bool masked_;
   Matrix<T> den_;
 };
 
@@ -55,7 +58,7 @@ template <typename T>
 FitResult fit_mu(DistProducts<T>& products, DistFactor<T>& w, DistFactor<T>& ht,
                  const NmfParams& params, const Penalties& penalties, bool update_h,
                  const SolverControl<T>& control) {
-  MuStep<T> step(params.beta());
+  MuStep<T> step(params.beta(), products.x().masked());
   MuStopRule stop(params.tol);
   return alternate(products, w, ht, params, penalties, update_h, control, step, stop);
 }

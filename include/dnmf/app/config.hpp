@@ -21,6 +21,14 @@ struct CheckpointPlan {
   std::string resume;      ///< --resume (empty: none)
 };
 
+/// Which entries of X are missing (issue #16): --missing nan | unstored, --mask FILE.h5:/M.
+struct MissingSpec {
+  bool nan = false;       ///< NaN entries (dense X) are missing, not an error
+  bool unstored = false;  ///< sparse X: only the stored entries are observed
+  std::string mask;       ///< a dense dataset of X's shape, nonzero = observed (empty: none)
+  bool any() const { return nan || unstored || !mask.empty(); }
+};
+
 /// `dnmf fit`.
 struct RunConfig {
   std::string input;   ///< file.h5 or file.h5:/path
@@ -30,6 +38,7 @@ struct RunConfig {
   std::optional<GridShape> grid;         ///< --grid; nullopt: chosen by cost
   std::string init_W, init_H;            ///< custom-init objects (with init='custom')
   CheckpointPlan checkpoint;
+  MissingSpec missing;
 };
 
 /// `dnmf transform` and `dnmf inverse-transform`.
@@ -37,6 +46,7 @@ struct ApplyConfig {
   std::string model, input, output;
   std::optional<GridShape> grid;
   double max_output_gb = 64;  ///< inverse-transform only
+  MissingSpec missing;        ///< transform only
 };
 
 /// `dnmf convert`.
@@ -54,6 +64,7 @@ struct InfoConfig {
   std::int64_t k = 20;
   NmfParams params;  ///< the fit planned for: solver, beta_loss and init (k is `k`)
   std::optional<io::ElementType> dtype;
+  bool masked = false;  ///< planned with --missing or --mask (the mask's byte per entry)
 };
 
 /// Test-only callbacks into a fit (the production driver never sets them): fault injection for

@@ -21,6 +21,14 @@ namespace dnmf {
 /// How a rank stores its block of X.
 enum class Storage { dense, sparse };
 
+/// Which entries of X the loss sees (issue #16: NMF on the observed entries only).
+enum class Observed {
+  all,     ///< every entry (the unmasked path)
+  masked,  ///< dense X: the entries whose byte in mask() is 1
+  stored,  ///< sparse X: the stored entries only; the others are unknown, not zero
+  holes    ///< sparse X: every entry but those in holes() (stored NaN, not kept in csr())
+};
+
 /// X in 2-D blocks over the grid. Holds only this rank's block: row-major dense, or CSR with
 /// block-local row and column indices.
 template <typename T>
@@ -52,6 +60,19 @@ class DistMatrix {
   Matrix<T>& local() { return local_; }
   const Matrix<T>& local() const { return local_; }
 
+  /// Which entries are observed; anything but Observed::all sends the solvers down their masked
+  /// branches.
+  Observed observed() const { return observed_; }
+  bool masked() const { return observed_ != Observed::all; }
+  void set_observed(Observed o) { observed_ = o; }
+  /// Observed::masked: my block's mask (row-major, local rows x cols), 1 = observed. One byte
+  /// per entry of my block; empty otherwise.
+  std::vector<std::uint8_t>& mask() { return mask_; }
+  const std::vector<std::uint8_t>& mask() const { return mask_; }
+  /// Observed::holes: the positions of my block's missing entries (values unused).
+  Csr<T>& holes() { return holes_; }
+  const Csr<T>& holes() const { return holes_; }
+
  private:
   const ProcessGrid* grid_;
   std::int64_t rows_, cols_;
@@ -60,6 +81,9 @@ class DistMatrix {
   Storage storage_;
   Matrix<T> local_;  // dense block (empty when sparse)
   Csr<T> csr_;       // sparse block (empty when dense)
+  Observed observed_ = Observed::all;
+  std::vector<std::uint8_t> mask_;  // Observed::masked only
+  Csr<T> holes_;                    // Observed::holes only
 };
 
 /// Which of X's dimensions a factor's rows follow.

@@ -50,8 +50,16 @@ class DistProducts {
   void beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta, la::MuSide side,
                      Matrix<T>& num, Matrix<T>& den);
 
-  /// Whether one_pass() applies: X (dense or sparse) whose rows each rank holds whole (PC = 1).
-  bool one_pass_possible() const { return x_.grid().pc() == 1; }
+  /// anls-bpp on the observed entries (X masked): for each row of W (side w) or of Ht (side h)
+  /// that this rank owns, its own Gram over the observed entries of its row (column) of X,
+  /// G_i = H diag(M_i) H^T, in `grams` (owned rows x k*k), and rhs_i = (M_i o X_i) H^T in `rhs`.
+  /// Each rank forms the partial Grams of its block's rows, reduce-scattered within the grid
+  /// row (side w) or column (side h): |R_i| k^2 words instead of the unmasked |R_i| k. Collective.
+  void masked_normal_equations(const DistFactor<T>& w, const DistFactor<T>& ht, la::MuSide side,
+                               Matrix<T>& grams, Matrix<T>& rhs);
+  /// Whether one_pass() applies: X (dense or sparse) whose rows each rank holds whole (PC = 1),
+  /// and no mask (the masked products go through beta_mu_terms).
+  bool one_pass_possible() const { return x_.grid().pc() == 1 && !x_.masked(); }
 
   /// W's update and the two products around it in one visit of X, dense or CSR (requires
   /// one_pass_possible()). For each cache-sized panel P of my rows of X:
@@ -71,6 +79,11 @@ class DistProducts {
  private:
   /// InternalError unless Ht's blocks follow X's column axis and W's its row axis.
   void require_layouts(const Axis& cols, const Axis& rows) const;
+  /// The masked counterparts (issue #16), used when x_.masked(): beta_mu_terms for every beta
+  /// (beta = 2 included) and the divergence, over the observed entries only.
+  void masked_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta,
+                       la::MuSide side, Matrix<T>& num, Matrix<T>& den);
+  double masked_divergence(const DistFactor<T>& w, const DistFactor<T>& ht, double beta);
 
   const DistMatrix<T>& x_;
   PhaseTimers own_timers_;

@@ -21,6 +21,10 @@ enum class StepInput {
   gram,
   /// No Gram: MU's numerator (in rhs) and denominator for beta != 2 (DistProducts::beta_mu_terms).
   beta_terms,
+  /// Masked X (issue #16), anls-bpp: each row its own Gram over its observed entries (gram is
+  /// rows x k x k) and rhs = (M o X) times the other factor, penalties folded as with `folded`
+  /// (l2 on every Gram's diagonal, l1 off rhs). DistProducts::masked_normal_equations.
+  row_grams,
 };
 
 /// One call of a half-step: `rows` rows of F (W, or Ht), row-major with k columns, and their
@@ -31,7 +35,7 @@ struct StepRows {
   std::int64_t rows, k;
   T* f;           ///< updated in place
   T* rhs;         ///< rows x k; the step may overwrite it
-  const T* gram;  ///< k x k; nullptr with StepInput::beta_terms
+  const T* gram;  ///< k x k (rows x k x k with row_grams); nullptr with StepInput::beta_terms
   const T* den;   ///< rows x k with StepInput::beta_terms, else nullptr
   double l1, l2;  ///< F's penalties (already in gram and rhs with StepInput::folded)
 };

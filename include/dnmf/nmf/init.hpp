@@ -11,9 +11,13 @@ namespace dnmf {
 /// Global facts about X that validation and initialisation need.
 struct DataSummary {
   std::int64_t rows = 0, cols = 0;
-  double sum = 0;  ///< sum of all entries
-  double min = 0;  ///< smallest entry
-  double mean() const { return sum / (static_cast<double>(rows) * static_cast<double>(cols)); }
+  double sum = 0;       ///< sum of all entries
+  double min = 0;       ///< smallest entry
+  double observed = 0;  ///< masked X: the count of observed entries (sum and min are theirs)
+  double mean() const {
+    if (observed > 0) return sum / observed;
+    return sum / (static_cast<double>(rows) * static_cast<double>(cols));
+  }
 };
 
 /// Checks X for NaN, infinite and negative values (InputError naming `name`, on every rank) and

@@ -1,0 +1,199 @@
+#include "missing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "dnmf/core/error.hpp"
+
+namespace dnmf::app {
+namespace {
+
+/// Entries read per call when a mask dataset is read in row slices: the float64 slice stays
+/// at 8 MiB, so the mask costs about its byte per entry however large the block is.
+constexpr std::int64_t kSliceEntries = std::int64_t{1} << 20;
+
+/// Reads the mask dataset's part over my block, slice by slice, and clears the bytes of the
+/// entries it hides (zeros). Every rank makes the same number of (collective) reads.
+template <typename T>
+void read_mask(const io::ObjectPath& path, DistMatrix<T>& x) {
+  const mpi::Comm& all = x.grid().all();
+  const Range rows = x.row_range(), cols = x.col_range();
+  const std::int64_t slice =
+      std::max<std::int64_t>(1, kSliceEntries / std::max<std::int64_t>(1, cols.size));
+  const std::int64_t calls = all.allreduce_max((rows.size + slice - 1) / slice);
+  Matrix<double> part;
+  for (std::int64_t c = 0; c < calls; ++c) {
+    const std::int64_t r0 = std::min(rows.size, c * slice);
+    const std::int64_t nr = std::min(slice, rows.size - r0);
+    io::read_block(all, path, Range{rows.begin + r0, nr}, cols, part);
+    for (std::int64_t i = 0; i < nr; ++i)
+      for (std::int64_t j = 0; j < cols.size; ++j)
+        if (part(i, j) == 0.0) x.mask()[static_cast<std::size_t>((r0 + i) * cols.size + j)] = 0;
+  }
+}
+
+/// Counts the rows (and columns) of X without an observed entry; InputError naming the first.
+template <typename T>
+void check_coverage(DistMatrix<T>& x, const std::string& where, bool check_columns) {
+  const ProcessGrid& grid = x.grid();
+  const std::int64_t rows = x.row_range().size, cols = x.col_range().size;
+  std::vector<std::int64_t> per_row(static_cast<std::size_t>(rows), 0);
+  std::vector<std::int64_t> per_col(static_cast<std::size_t>(cols), 0);
+  if (x.observed() == Observed::holes) {
+    const Csr<T>& h = x.holes();
+    for (std::int64_t i = 0; i < rows; ++i) per_row[i] = cols;
+    for (std::int64_t j = 0; j < cols; ++j) per_col[j] = rows;
+    for (std::int64_t i = 0; i < h.rows; ++i)
+      for (std::int64_t e = h.indptr[i]; e < h.indptr[i + 1]; ++e) {
+        --per_row[i];
+        --per_col[h.indices[e]];
+      }
+  } else if (x.sparse()) {
+    const Csr<T>& c = x.csr();
+    for (std::int64_t i = 0; i < c.rows; ++i)
+      for (std::int64_t e = c.indptr[i]; e < c.indptr[i + 1]; ++e) {
+        ++per_row[i];
+        ++per_col[c.indices[e]];
+      }
+  } else {
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t j = 0; j < cols; ++j)
+        if (x.mask()[static_cast<std::size_t>(i * cols + j)]) {
+          ++per_row[i];
+          ++per_col[j];
+        }
+  }
+  grid.row_comm().allreduce_sum(per_row.data(), rows);
+  grid.col_comm().allreduce_sum(per_col.data(), cols);
+  // Every rank of a grid row sees the same rows: only grid column 0 counts them (and grid row 0
+  // the columns). The first empty one is reported by its item (file) index.
+  const std::int64_t none = x.rows() + x.cols();
+  std::int64_t counts[2] = {0, 0}, first[2] = {none, none};
+  if (grid.my_col() == 0)
+    for (std::int64_t i = 0; i < rows; ++i)
+      if (per_row[i] == 0) {
+        ++counts[0];
+        first[0] = std::min(first[0], x.row_axis().item(x.row_range().begin + i));
+      }
+  if (check_columns && grid.my_row() == 0)
+    for (std::int64_t j = 0; j < cols; ++j)
+      if (per_col[j] == 0) {
+        ++counts[1];
+        first[1] = std::min(first[1], x.col_axis().item(x.col_range().begin + j));
+      }
+  const mpi::Comm& all = grid.all();
+  all.allreduce_sum(counts, 2);
+  first[0] = all.allreduce_min(first[0]);
+  first[1] = all.allreduce_min(first[1]);
+  mpi::agree(all, [&] {
+    if (counts[0] > 0) {
+      throw InputError(std::to_string(counts[0]) + " rows of X (" + where +
+                       ") have no observed entry (first: row " + std::to_string(first[0]) +
+                       "); W has nothing to fit there: drop them or observe an entry");
+    }
+    if (counts[1] > 0) {
+      throw InputError(std::to_string(counts[1]) + " columns of X (" + where +
+                       ") have no observed entry (first: column " + std::to_string(first[1]) +
+                       "); H has nothing to fit there: drop them or observe an entry");
+    }
+  });
+}
+
+}  // namespace
+
+template <typename T>
+void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMatrix<T>& x,
+                   bool check_columns) {
+  if (!spec.any()) return;
+  const mpi::Comm& all = x.grid().all();
+  const std::string where = xinfo.path.str();
+  io::ObjectPath mask_path;
+  mpi::agree(all, [&] {
+    if (spec.unstored && !x.sparse()) {
+      throw UsageError("--missing unstored needs sparse X (a CSR/CSC group); " + where +
+                       " is a dense dataset: use --missing nan or --mask");
+    }
+    if (x.sparse() && !spec.mask.empty()) {
+      throw UsageError("--mask is for dense X; for sparse X (" + where +
+                       ") use --missing unstored (the stored entries are the observed ones) or "
+                       "store NaN at the missing entries with --missing nan");
+    }
+  });
+  if (!spec.mask.empty()) {
+    mask_path = io::parse_object_path(spec.mask, "/M");
+    const io::DatasetInfo m = io::probe_dense(all, mask_path);
+    mpi::agree(all, [&] {
+      if (m.rows != x.rows() || m.cols != x.cols()) {
+        throw InputError("the mask " + mask_path.str() + " is " + std::to_string(m.rows) + " x " +
+                         std::to_string(m.cols) + ", but X (" + where + ") is " +
+                         std::to_string(x.rows()) + " x " + std::to_string(x.cols()));
+      }
+    });
+  }
+  std::int64_t observed = 0;
+  if (x.sparse()) {
+    // Stored NaN entries are missing (--missing nan): they leave X's CSR for holes().
+    Csr<T>& c = x.csr();
+    Csr<T> kept, holes;
+    kept.rows = holes.rows = c.rows;
+    kept.cols = holes.cols = c.cols;
+    kept.indptr.assign(static_cast<std::size_t>(c.rows + 1), 0);
+    holes.indptr = kept.indptr;
+    for (std::int64_t i = 0; i < c.rows; ++i) {
+      for (std::int64_t e = c.indptr[i]; e < c.indptr[i + 1]; ++e) {
+        const bool hole = spec.nan && std::isnan(c.values[e]);
+        Csr<T>& to = hole ? holes : kept;
+        to.indices.push_back(c.indices[e]);
+        to.values.push_back(hole ? T(0) : c.values[e]);
+      }
+      kept.indptr[i + 1] = kept.nnz();
+      holes.indptr[i + 1] = holes.nnz();
+    }
+    if (spec.unstored) {  // observed: the stored entries that are not NaN
+      x.set_observed(Observed::stored);
+      observed = kept.nnz();
+    } else {
+      x.set_observed(Observed::holes);
+      observed = c.rows * c.cols - holes.nnz();
+      if (holes.nnz() > 0) x.holes() = std::move(holes);
+    }
+    c = std::move(kept);
+  } else {
+    Matrix<T>& l = x.local();
+    x.mask().assign(static_cast<std::size_t>(l.size()), 1);
+    if (spec.nan)
+      for (std::int64_t e = 0; e < l.size(); ++e)
+        if (std::isnan(l.data()[e])) x.mask()[static_cast<std::size_t>(e)] = 0;
+    if (!mask_path.object.empty()) read_mask(mask_path, x);
+    for (std::int64_t e = 0; e < l.size(); ++e) {
+      if (x.mask()[static_cast<std::size_t>(e)]) {
+        ++observed;
+      } else {
+        l.data()[e] = T(0);  // never read; a NaN there must not reach the SVD or the checks
+      }
+    }
+    x.set_observed(Observed::masked);
+  }
+  observed = all.allreduce_sum(observed);
+  if (observed == x.rows() * x.cols()) {  // nothing hidden: today's path, bit for bit
+    x.set_observed(Observed::all);
+    std::vector<std::uint8_t>().swap(x.mask());
+    x.holes() = Csr<T>{};
+    return;
+  }
+  check_coverage(x, where, check_columns);
+}
+
+std::int64_t mask_bytes_per_rank(const MissingSpec& spec, const io::DatasetInfo& xinfo,
+                                 std::int64_t block_entries) {
+  if (xinfo.sparse || !(spec.nan || !spec.mask.empty())) return 0;
+  return block_entries;
+}
+
+template void apply_missing<double>(const MissingSpec&, const io::DatasetInfo&, DistMatrix<double>&,
+                                    bool);
+template void apply_missing<float>(const MissingSpec&, const io::DatasetInfo&, DistMatrix<float>&,
+                                   bool);
+
+}  // namespace dnmf::app
