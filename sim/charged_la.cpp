@@ -29,11 +29,10 @@ Rates read_rates(const std::string& path) {
   while (in >> key >> value) v[key] = value;
   Rates r;
   const std::pair<const char*, double*> fields[] = {
-      {"dense_ab", &r.dense_ab}, {"dense_atb", &r.dense_atb}, {"panel_ab", &r.panel_ab},
-      {"panel_atb", &r.panel_atb}, {"small", &r.small},
-      {"csr_b", &r.csr_b},       {"csrt_b", &r.csrt_b},       {"residual", &r.residual},
-      {"cd", &r.cd},             {"nnls", &r.nnls},           {"nnls_k", &r.nnls_k},
-      {"elementwise", &r.elementwise}};
+      {"dense_ab", &r.dense_ab},   {"dense_atb", &r.dense_atb}, {"panel_ab", &r.panel_ab},
+      {"panel_atb", &r.panel_atb}, {"small", &r.small},         {"csr_b", &r.csr_b},
+      {"csrt_b", &r.csrt_b},       {"residual", &r.residual},   {"cd", &r.cd},
+      {"nnls", &r.nnls},           {"nnls_k", &r.nnls_k},       {"elementwise", &r.elementwise}};
   for (const auto& [name, field] : fields) {
     auto it = v.find(name);
     if (it == v.end() || !(it->second > 0)) {
@@ -78,9 +77,15 @@ using sim::charge;
 using sim::flops;
 using sim::rates;
 
-bool simd_path_supported(SimdPath) { return true; }
-SimdPath best_simd_path() { return SimdPath::portable; }
-const char* to_string(SimdPath) { return "charged"; }
+bool simd_path_supported(SimdPath) {
+  return true;
+}
+SimdPath best_simd_path() {
+  return SimdPath::portable;
+}
+const char* to_string(SimdPath) {
+  return "charged";
+}
 
 template <typename T>
 void product_abt(SimdPath, std::int64_t m, std::int64_t n, std::int64_t len, const T*, std::int64_t,
@@ -114,8 +119,8 @@ void product_atb_add(SimdPath, std::int64_t m, std::int64_t n, std::int64_t len,
          (n > m ? sim::x_rate<T>(len, n, rates().dense_atb, rates().panel_atb) : rates().small));
 }
 template <typename T>
-void product_atb_add(std::int64_t m, std::int64_t n, std::int64_t len, const T* a,
-                     std::int64_t lda, const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
+void product_atb_add(std::int64_t m, std::int64_t n, std::int64_t len, const T* a, std::int64_t lda,
+                     const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
   product_atb_add(SimdPath::portable, m, n, len, a, lda, b, ldb, c, ldc);
 }
 template <typename T>
@@ -156,8 +161,8 @@ void multiplicative_step(std::int64_t size, T*, T*, const T*, double, double, T,
 }
 // beta != 2 (not part of the studies): charged as two residual-like passes over the block.
 template <typename T>
-void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, const T*,
-                      std::int64_t, const T*, const T*, double, MuSide, T*, T*) {
+void beta_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, const T*, std::int64_t,
+                      const T*, const T*, double, MuSide, T*, T*) {
   charge(3 * flops(rows, cols, k) * rates().residual);
 }
 template <typename T>
@@ -206,47 +211,48 @@ SparseFrobeniusSums csr_frobenius_sums(const Csr<T>& x, std::int64_t k, const T*
 }
 
 #define DNMF_CHARGED(T)                                                                            \
-  template void product_abt<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,      \
-                               std::int64_t, const T*, std::int64_t, T*, std::int64_t);           \
-  template void product_abt<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,  \
-                               const T*, std::int64_t, T*, std::int64_t);                         \
-  template void product_ab<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,       \
-                              std::int64_t, const T*, std::int64_t, T*, std::int64_t, const T*,   \
-                              std::int64_t);                                                      \
-  template void product_ab<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,   \
-                              const T*, std::int64_t, T*, std::int64_t, const T*, std::int64_t);  \
-  template void product_atb_add<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,  \
-                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);       \
-  template void product_atb_add<T>(std::int64_t, std::int64_t, std::int64_t, const T*,            \
-                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);       \
+  template void product_abt<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,       \
+                               std::int64_t, const T*, std::int64_t, T*, std::int64_t);            \
+  template void product_abt<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,   \
+                               const T*, std::int64_t, T*, std::int64_t);                          \
+  template void product_ab<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,        \
+                              std::int64_t, const T*, std::int64_t, T*, std::int64_t, const T*,    \
+                              std::int64_t);                                                       \
+  template void product_ab<T>(std::int64_t, std::int64_t, std::int64_t, const T*, std::int64_t,    \
+                              const T*, std::int64_t, T*, std::int64_t, const T*, std::int64_t);   \
+  template void product_atb_add<T>(SimdPath, std::int64_t, std::int64_t, std::int64_t, const T*,   \
+                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);        \
+  template void product_atb_add<T>(std::int64_t, std::int64_t, std::int64_t, const T*,             \
+                                   std::int64_t, const T*, std::int64_t, T*, std::int64_t);        \
   template void product_csr_b<T>(SimdPath, std::int64_t, const std::int64_t*, const std::int64_t*, \
-                                 const T*, std::int64_t, const T*, std::int64_t, T*, std::int64_t); \
-  template void product_csrt_b_add<T>(SimdPath, std::int64_t, const std::int64_t*,                \
-                                      const std::int64_t*, const T*, std::int64_t, const T*,      \
-                                      std::int64_t, T*, std::int64_t);                            \
-  template void ratio_clipped<T>(SimdPath, std::int64_t, const T*, T*, T);                        \
-  template void gemm<T>(Op, Op, std::int64_t, std::int64_t, std::int64_t, T, const T*,            \
-                        std::int64_t, const T*, std::int64_t, T, T*, std::int64_t);               \
-  template void gram<T>(std::int64_t, std::int64_t, T, const T*, std::int64_t, T, T*,             \
-                        std::int64_t);                                                            \
-  template double squared_residual<T>(std::int64_t, std::int64_t, std::int64_t, const T*,         \
-                                      std::int64_t, const T*, const T*);                          \
+                                 const T*, std::int64_t, const T*, std::int64_t, T*,               \
+                                 std::int64_t);                                                    \
+  template void product_csrt_b_add<T>(SimdPath, std::int64_t, const std::int64_t*,                 \
+                                      const std::int64_t*, const T*, std::int64_t, const T*,       \
+                                      std::int64_t, T*, std::int64_t);                             \
+  template void ratio_clipped<T>(SimdPath, std::int64_t, const T*, T*, T);                         \
+  template void gemm<T>(Op, Op, std::int64_t, std::int64_t, std::int64_t, T, const T*,             \
+                        std::int64_t, const T*, std::int64_t, T, T*, std::int64_t);                \
+  template void gram<T>(std::int64_t, std::int64_t, T, const T*, std::int64_t, T, T*,              \
+                        std::int64_t);                                                             \
+  template double squared_residual<T>(std::int64_t, std::int64_t, std::int64_t, const T*,          \
+                                      std::int64_t, const T*, const T*);                           \
   template void multiplicative_step<T>(std::int64_t, T*, T*, const T*, double, double, T, double); \
-  template void beta_mu_products<T>(std::int64_t, std::int64_t, std::int64_t, const T*,           \
-                                    std::int64_t, const T*, const T*, double, MuSide, T*, T*);    \
-  template DivergenceSums divergence_sums<T>(std::int64_t, std::int64_t, std::int64_t, const T*,  \
-                                             std::int64_t, const T*, const T*, double);           \
+  template void beta_mu_products<T>(std::int64_t, std::int64_t, std::int64_t, const T*,            \
+                                    std::int64_t, const T*, const T*, double, MuSide, T*, T*);     \
+  template DivergenceSums divergence_sums<T>(std::int64_t, std::int64_t, std::int64_t, const T*,   \
+                                             std::int64_t, const T*, const T*, double);            \
   template T cd_sweep<T>(std::int64_t, std::int64_t, T*, const T*, const T*, const std::int64_t*); \
-  template void nnls_bpp<T>(std::int64_t, std::int64_t, const T*, const T*, T*);                  \
-  template void csr_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);                    \
-  template void csr_transpose_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);          \
-  template void csr_beta_numerator<T>(const Csr<T>&, std::int64_t, const T*, const T*, double,    \
-                                      MuSide, T*);                                                \
-  template void beta_denominator<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const T*, \
-                                    double, MuSide, T*);                                          \
-  template DivergenceSums csr_divergence_sums<T>(const Csr<T>&, std::int64_t, const T*, const T*, \
-                                                 double);                                         \
-  template SparseFrobeniusSums csr_frobenius_sums<T>(const Csr<T>&, std::int64_t, const T*,       \
+  template void nnls_bpp<T>(std::int64_t, std::int64_t, const T*, const T*, T*);                   \
+  template void csr_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);                     \
+  template void csr_transpose_times_dense<T>(const Csr<T>&, std::int64_t, const T*, T*);           \
+  template void csr_beta_numerator<T>(const Csr<T>&, std::int64_t, const T*, const T*, double,     \
+                                      MuSide, T*);                                                 \
+  template void beta_denominator<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const T*,  \
+                                    double, MuSide, T*);                                           \
+  template DivergenceSums csr_divergence_sums<T>(const Csr<T>&, std::int64_t, const T*, const T*,  \
+                                                 double);                                          \
+  template SparseFrobeniusSums csr_frobenius_sums<T>(const Csr<T>&, std::int64_t, const T*,        \
                                                      const T*);
 DNMF_CHARGED(double)
 DNMF_CHARGED(float)

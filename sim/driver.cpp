@@ -33,7 +33,9 @@ extern bool dnmf_sim_share_allocations;
 #endif
 
 namespace dnmf {
-double simulated_seconds() { return MPI_Wtime(); }
+double simulated_seconds() {
+  return MPI_Wtime();
+}
 }  // namespace dnmf
 
 namespace {
@@ -55,17 +57,28 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw UsageError(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--rows") o.rows = std::stoll(next());
-    else if (a == "--cols") o.cols = std::stoll(next());
-    else if (a == "--k") o.k = std::stoll(next());
-    else if (a == "--iterations") o.iterations = std::stoll(next());
-    else if (a == "--density") o.density = std::stod(next());
-    else if (a == "--solver") o.solver = next();
-    else if (a == "--grid") o.grid = next();
-    else if (a == "--label") o.label = next();
-    else if (a == "--seed") o.seed = std::stoull(next());
-    else if (a == "--calibrate") o.calibrate = true;
-    else throw UsageError("unknown option " + a);
+    if (a == "--rows")
+      o.rows = std::stoll(next());
+    else if (a == "--cols")
+      o.cols = std::stoll(next());
+    else if (a == "--k")
+      o.k = std::stoll(next());
+    else if (a == "--iterations")
+      o.iterations = std::stoll(next());
+    else if (a == "--density")
+      o.density = std::stod(next());
+    else if (a == "--solver")
+      o.solver = next();
+    else if (a == "--grid")
+      o.grid = next();
+    else if (a == "--label")
+      o.label = next();
+    else if (a == "--seed")
+      o.seed = std::stoull(next());
+    else if (a == "--calibrate")
+      o.calibrate = true;
+    else
+      throw UsageError("unknown option " + a);
   }
   if (o.iterations < 2) throw UsageError("--iterations must be >= 2 (the first is a warm-up)");
   return o;
@@ -141,13 +154,18 @@ void calibrate(const Options& o) {
     for (std::int64_t j = 0; j < k; ++j) htt(j, i) = ht(i, j);
   const double f = 2.0 * m * n * k;
   sim::Rates r;
-  r.dense_ab = seconds_of([&] {
-                 la::product_ab(m, k, n, x.data(), n, ht.data(), k, out.data(), k, htt.data(), n);
-               }, 5) / f;
-  r.dense_atb = seconds_of([&] {
-                  wide.fill(0);
-                  la::product_atb_add(k, n, m, w.data(), k, x.data(), n, wide.data(), n);
-                }, 5) / f;
+  r.dense_ab =
+      seconds_of(
+          [&] { la::product_ab(m, k, n, x.data(), n, ht.data(), k, out.data(), k, htt.data(), n); },
+          5) /
+      f;
+  r.dense_atb = seconds_of(
+                    [&] {
+                      wide.fill(0);
+                      la::product_atb_add(k, n, m, w.data(), k, x.data(), n, wide.data(), n);
+                    },
+                    5) /
+                f;
   {  // one_pass's order: each 1 MiB panel's X_P Ht, then W_P^T X_P while it is in cache
     const std::int64_t pr = std::max<std::int64_t>(1, (std::int64_t{1} << 20) / (8 * n));
     double ab = 1e300, atb = 1e300;
@@ -156,12 +174,14 @@ void calibrate(const Options& o) {
       wide.fill(0);
       for (std::int64_t p0 = 0; p0 < m; p0 += pr) {
         const std::int64_t rows = std::min(pr, m - p0);
-        sab += seconds_of([&] {
-          la::product_ab(rows, k, n, x.row(p0), n, ht.data(), k, out.row(p0), k, htt.data(), n);
-        }, 1);
-        satb += seconds_of([&] {
-          la::product_atb_add(k, n, rows, w.row(p0), k, x.row(p0), n, wide.data(), n);
-        }, 1);
+        sab += seconds_of(
+            [&] {
+              la::product_ab(rows, k, n, x.row(p0), n, ht.data(), k, out.row(p0), k, htt.data(), n);
+            },
+            1);
+        satb += seconds_of(
+            [&] { la::product_atb_add(k, n, rows, w.row(p0), k, x.row(p0), n, wide.data(), n); },
+            1);
       }
       ab = std::min(ab, sab);
       atb = std::min(atb, satb);
@@ -169,10 +189,13 @@ void calibrate(const Options& o) {
     r.panel_ab = ab / f;
     r.panel_atb = atb / f;
   }
-  r.small = seconds_of([&] {
-              la::gemm(la::Op::none, la::Op::none, m, k, k, 1.0, w.data(), k, g.data(), k, 0.0,
-                       out.data(), k);
-            }, 5) / (2.0 * m * k * k);
+  r.small = seconds_of(
+                [&] {
+                  la::gemm(la::Op::none, la::Op::none, m, k, k, 1.0, w.data(), k, g.data(), k, 0.0,
+                           out.data(), k);
+                },
+                5) /
+            (2.0 * m * k * k);
   r.residual =
       seconds_of([&] { la::squared_residual(m, n, k, x.data(), n, w.data(), ht.data()); }, 3) / f;
   // sparse: a block with the studies' shape of rows and density 1% (cache-resident factors)
@@ -192,27 +215,36 @@ void calibrate(const Options& o) {
   fill_uniform(a0.data(), a0.size(), gen, 0.2);
   std::vector<std::int64_t> perm(static_cast<std::size_t>(k));
   for (std::int64_t j = 0; j < k; ++j) perm[j] = j;
-  r.cd = seconds_of([&] {
-           a = a0;
-           Matrix<double> rr = rhs;
-           la::cd_sweep(m, k, a.data(), gram.data(), rr.data(), perm.data());
-         }, 3) / (static_cast<double>(m) * k * k);
+  r.cd = seconds_of(
+             [&] {
+               a = a0;
+               Matrix<double> rr = rhs;
+               la::cd_sweep(m, k, a.data(), gram.data(), rr.data(), perm.data());
+             },
+             3) /
+         (static_cast<double>(m) * k * k);
   // BPP from the previous iterate's support, as anls-bpp runs it: one solve as a warm start
   // (from a0's support), then the timed solves from that solution's support.
   Matrix<double> warm = a0;
   la::nnls_bpp(m, k, gram.data(), rhs.data(), warm.data());
-  r.nnls = seconds_of([&] {
-             a = warm;
-             la::nnls_bpp(m, k, gram.data(), rhs.data(), a.data());
-           }, 3) / static_cast<double>(m);
+  r.nnls = seconds_of(
+               [&] {
+                 a = warm;
+                 la::nnls_bpp(m, k, gram.data(), rhs.data(), a.data());
+               },
+               3) /
+           static_cast<double>(m);
   r.nnls_k = static_cast<double>(k);
   Matrix<double> num = rhs, den = rhs;
-  r.elementwise = seconds_of([&] {
-                    a = a0;
-                    num = rhs;
-                    la::multiplicative_step(m * k, a.data(), num.data(), den.data(), 0.0, 0.0,
-                                            1e-7, 1.0);
-                  }, 5) / static_cast<double>(m * k);
+  r.elementwise =
+      seconds_of(
+          [&] {
+            a = a0;
+            num = rhs;
+            la::multiplicative_step(m * k, a.data(), num.data(), den.data(), 0.0, 0.0, 1e-7, 1.0);
+          },
+          5) /
+      static_cast<double>(m * k);
   std::printf("%s", sim::format_rates(r).c_str());
   // Not a rate: this core's FMA peak (la::measure_peak_flops), against which the platform
   // files scale other machines' cores.
@@ -234,19 +266,17 @@ int fit(const Options& o) {
   const mpi::Comm world = mpi::Comm::wrap(MPI_COMM_WORLD);
   const int p = world.size(), me = world.rank();
   NmfParams params;
-  params.solver = o.solver == "mu" ? Solver::mu
-                  : o.solver == "cd" ? Solver::cd
-                                     : Solver::anls_bpp;
+  params.solver = o.solver == "mu" ? Solver::mu : o.solver == "cd" ? Solver::cd : Solver::anls_bpp;
   params.tol = 0;  // a fixed number of iterations
   params.max_iter = o.iterations;
   const bool sparse = o.density > 0;
   const double x_bytes = sparse ? o.density * o.rows * o.cols * 16.0 : 8.0 * o.rows * o.cols;
   // auto: dnmf's choice (words moved against passes over X); words: the grid moving the
   // fewest words (MPI-FAUN's choice, no one-pass preference); or PRxPC.
-  const GridShape shape =
-      o.grid == "auto"    ? choose_grid(o.rows, o.cols, o.k, p, x_bytes, uses_one_pass(params))
-      : o.grid == "words" ? choose_grid(o.rows, o.cols, o.k, p)
-                          : parse_grid(o.grid, "--grid");
+  const GridShape shape = o.grid == "auto"
+                              ? choose_grid(o.rows, o.cols, o.k, p, x_bytes, uses_one_pass(params))
+                          : o.grid == "words" ? choose_grid(o.rows, o.cols, o.k, p)
+                                              : parse_grid(o.grid, "--grid");
   ProcessGrid grid(world, shape);
   const Axis ra = Axis::uniform(o.rows, shape.pr), ca = Axis::uniform(o.cols, shape.pc);
   const Range rr = ra.block(grid.my_row()), cr = ca.block(grid.my_col());
@@ -326,11 +356,11 @@ int fit(const Options& o) {
     std::ostringstream js;
     js.precision(6);
     js << "{\"label\":\"" << o.label << "\",\"build\":\"" << (real ? "real" : "charged")
-       << "\",\"solver\":\"" << o.solver << "\",\"ranks\":" << p << ",\"grid\":\""
-       << shape.str() << "\",\"rows\":" << o.rows << ",\"cols\":" << o.cols
-       << ",\"k\":" << o.k << ",\"density\":" << o.density
-       << ",\"iterations\":" << o.iterations << ",\"seconds_per_iteration\":" << slowest.back()
-       << ",\"fit_seconds\":" << total << ",\"phases\":{";
+       << "\",\"solver\":\"" << o.solver << "\",\"ranks\":" << p << ",\"grid\":\"" << shape.str()
+       << "\",\"rows\":" << o.rows << ",\"cols\":" << o.cols << ",\"k\":" << o.k
+       << ",\"density\":" << o.density << ",\"iterations\":" << o.iterations
+       << ",\"seconds_per_iteration\":" << slowest.back() << ",\"fit_seconds\":" << total
+       << ",\"phases\":{";
     for (int i = 0; i < static_cast<int>(Phase::count); ++i)
       js << (i ? "," : "") << "\"" << phase_names[i] << "\":" << slowest[i];
     js << "},\"bytes_received_per_rank\":" << mean_bytes
@@ -348,10 +378,9 @@ std::string format_rates(const Rates& r) {
   std::ostringstream s;
   s.precision(6);
   s << "dense_ab " << r.dense_ab << "\ndense_atb " << r.dense_atb << "\npanel_ab " << r.panel_ab
-    << "\npanel_atb " << r.panel_atb << "\nsmall " << r.small
-    << "\ncsr_b " << r.csr_b << "\ncsrt_b " << r.csrt_b << "\nresidual " << r.residual
-    << "\ncd " << r.cd << "\nnnls " << r.nnls << "\nnnls_k " << r.nnls_k << "\nelementwise "
-    << r.elementwise << "\n";
+    << "\npanel_atb " << r.panel_atb << "\nsmall " << r.small << "\ncsr_b " << r.csr_b
+    << "\ncsrt_b " << r.csrt_b << "\nresidual " << r.residual << "\ncd " << r.cd << "\nnnls "
+    << r.nnls << "\nnnls_k " << r.nnls_k << "\nelementwise " << r.elementwise << "\n";
   return s.str();
 }
 }  // namespace dnmf::sim

@@ -13,12 +13,12 @@ struct Rates {
   /// The same two products on a panel of X that fits in cache (about 1 MiB, as
   /// DistProducts::one_pass visits X: X_P Ht, then W_P^T X_P on the panel just read), per flop
   double panel_ab = 0, panel_atb = 0;
-  double small = 0;      ///< k-column products: Grams, F G (gemm, gram, W^T W), per flop
-  double csr_b = 0;      ///< sparse X Ht, per stored entry and column (nnz k)
-  double csrt_b = 0;     ///< sparse X^T W, per nnz k
-  double residual = 0;   ///< ||X - W H||^2 of a dense block, per flop (2 rows cols k)
-  double cd = 0;         ///< one cd sweep, per row and k^2
-  double nnls = 0;       ///< one BPP solve, per row at k = nnls_k (charged as (k / nnls_k)^3)
+  double small = 0;     ///< k-column products: Grams, F G (gemm, gram, W^T W), per flop
+  double csr_b = 0;     ///< sparse X Ht, per stored entry and column (nnz k)
+  double csrt_b = 0;    ///< sparse X^T W, per nnz k
+  double residual = 0;  ///< ||X - W H||^2 of a dense block, per flop (2 rows cols k)
+  double cd = 0;        ///< one cd sweep, per row and k^2
+  double nnls = 0;      ///< one BPP solve, per row at k = nnls_k (charged as (k / nnls_k)^3)
   double nnls_k = 50;
   double elementwise = 0;  ///< the MU step, per entry
 };

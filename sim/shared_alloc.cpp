@@ -31,7 +31,8 @@ bool shared(void* p) {
 }  // namespace
 
 void* operator new(std::size_t size) {
-  void* p = dnmf_sim_share_allocations && size >= shared_from() ? SMPI_SHARED_MALLOC(size) : std::malloc(size ? size : 1);
+  void* p = dnmf_sim_share_allocations && size >= shared_from() ? SMPI_SHARED_MALLOC(size)
+                                                                : std::malloc(size ? size : 1);
   if (!p) throw std::bad_alloc();
   return p;
 }
@@ -42,7 +43,15 @@ void operator delete(void* p) noexcept {
     std::free(p);
   }
 }
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete(void* p, std::size_t) noexcept {
+  operator delete(p);
+}
+void* operator new[](std::size_t size) {
+  return operator new(size);
+}
+void operator delete[](void* p) noexcept {
+  operator delete(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  operator delete(p);
+}

@@ -116,7 +116,7 @@ def simulate(bdir, name, peak, ranks, args, charged=True, label="", lock=True):
            hostfile(bdir, name, ranks), "--cfg=smpi/privatization:no",
            "--cfg=smpi/coll-selector:ompi", "--cfg=smpi/host-speed:1Gf",
            "--cfg=contexts/stack-size:1024", "--cfg=smpi/shared-malloc-blocksize:67108864",
-           "--cfg=smpi/display-timing:no"]
+           "--cfg=smpi/display-timing:no", "--cfg=smpi/shared-malloc:global"]
     if charged:
         cmd.append("--cfg=smpi/simulate-computation:no")
     out = sh(cmd + [exe] + [str(a) for a in args] + ["--label", label or "none"], env=env,

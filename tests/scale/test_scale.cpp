@@ -128,8 +128,7 @@ TEST_P(AtScale, EveryGridMatchesOneRank) {
     std::vector<GridShape> shapes = grids(comm.size());
     if (!c.every_grid) shapes.resize(1);
     for (const GridShape shape : shapes) {
-      SCOPED_TRACE(std::string(c.name) + (sparse ? " sparse" : " dense") + " grid " +
-                   shape.str());
+      SCOPED_TRACE(std::string(c.name) + (sparse ? " sparse" : " dense") + " grid " + shape.str());
       const Gathered many = run(comm, shape, c.solver, c.init, sparse, x0);
       EXPECT_EQ(many.result.n_iter, one.result.n_iter);
       EXPECT_NEAR(many.result.reconstruction_err, one.result.reconstruction_err,
@@ -140,17 +139,15 @@ TEST_P(AtScale, EveryGridMatchesOneRank) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, AtScale,
-                         testing::Values(Case{"mu_random", Solver::mu, Init::random, true},
-                                         Case{"cd_random", Solver::cd, Init::random, true},
-                                         Case{"anls_random", Solver::anls_bpp, Init::random, true},
-                                         Case{"cd_nndsvd", Solver::cd, Init::nndsvd, false},
-                                         Case{"anls_nndsvda", Solver::anls_bpp, Init::nndsvda,
-                                              false},
-                                         Case{"mu_nndsvdar", Solver::mu, Init::nndsvdar, false}),
-                         [](const testing::TestParamInfo<Case>& i) {
-                           return std::string(i.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Cases, AtScale,
+    testing::Values(Case{"mu_random", Solver::mu, Init::random, true},
+                    Case{"cd_random", Solver::cd, Init::random, true},
+                    Case{"anls_random", Solver::anls_bpp, Init::random, true},
+                    Case{"cd_nndsvd", Solver::cd, Init::nndsvd, false},
+                    Case{"anls_nndsvda", Solver::anls_bpp, Init::nndsvda, false},
+                    Case{"mu_nndsvdar", Solver::mu, Init::nndsvdar, false}),
+    [](const testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 }  // namespace
 }  // namespace dnmf

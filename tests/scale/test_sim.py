@@ -24,8 +24,8 @@ peak = rates["peak_flops"]
 speed = s.PLATFORMS["rhea"]["peak"] / peak  # Gf per core, as platform() writes it
 
 failures = []
-m, n, k = 20736, 13824, 50
-for solver, density, grid in (("mu", 0, "8x8"), ("anls-bpp", 0.01, "words"), ("mu", 0, "64x1")):
+m, n, k = 10368, 6912, 50
+for solver, density, grid in (("mu", 0, "8x8"), ("anls-bpp", 0.01, "words")):
     r = s.simulate(bdir, "rhea", peak, 64, ["--rows", m, "--cols", n, "--k", k, "--solver", solver,
                                             "--density", density, "--iterations", 3, "--grid",
                                             grid], label="ci", lock=False)
