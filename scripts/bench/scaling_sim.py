@@ -57,14 +57,14 @@ PLATFORMS = {
 }
 
 
-def sh(cmd, env=None, lock=True):
+def sh(cmd, env=None, lock=True, stderr_too=False):
     if lock:
         cmd = ["flock", LOCK] + cmd
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         sys.stderr.write(r.stdout[-3000:] + r.stderr[-3000:])
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return r.stdout
+    return r.stdout + (r.stderr if stderr_too else "")
 
 
 def build(bdir):
@@ -178,7 +178,7 @@ def measured(m, n, k, solver, ranks, iters):
                      f"{solver} --init random --random-state 0 --tol 0 --max-iter {last} "
                      f"--verbose 2 --output {os.path.join(d, 'm.h5')}")
             out = sh(["mpirun", "--oversubscribe", "--bind-to", "none", "-np", str(ranks), "sh",
-                      "-c", inner], env=env)
+                      "-c", inner], env=env, stderr_too=True)
             times = {}
             for line in out.splitlines():
                 f = line.split()
@@ -254,7 +254,7 @@ def validate(bdir, peak):
           "| vs CPU | simulated, charged | vs CPU |\n|---|---|---|---|---|---|---|---|")
     for solver in ("mu", "cd", "anls-bpp"):
         for p in (1, 2):
-            w, t = measured(m, n, k, solver, p, 10)
+            w, t = measured(m, n, k, solver, p, 60)
             args = ["--rows", m, "--cols", n, "--k", k, "--solver", solver, "--iterations", 6]
             real = simulate(bdir, "this-machine", peak, p, args, charged=False, label="validate")
             ch = simulate(bdir, "this-machine", peak, p, args, charged=True, label="validate")
