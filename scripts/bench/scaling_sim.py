@@ -112,8 +112,15 @@ def simulate(bdir, name, peak, ranks, args, charged=True, label="", lock=True):
     env.setdefault("DNMF_SIM_SHARED_FROM", str(2**16 if ranks > 1536 else 2**40 if ranks <= 192
                                                else 2**20))
     exe = os.path.join(bdir, "bin", "dnmf_sim_charged" if charged else "dnmf_sim")
+    # Up to 192 ranks each simulated rank gets its own copy of the program's globals (dlopen
+    # privatization), so mpi::bytes_received counts per rank exactly; beyond, one copy (faster,
+    # and the shared buffers need it): the counter then sums over ranks and is read in rank 0's
+    # window, an approximation.
+    private = ranks <= 192
+    env["DNMF_SIM_PRIVATIZED"] = "1" if private else "0"
     cmd = ["smpirun", "-np", str(ranks), "-platform", platform(bdir, name, peak), "-hostfile",
-           hostfile(bdir, name, ranks), "--cfg=smpi/privatization:no",
+           hostfile(bdir, name, ranks),
+           "--cfg=smpi/privatization:" + ("dlopen" if private else "no"),
            "--cfg=smpi/coll-selector:ompi", "--cfg=smpi/host-speed:1Gf",
            "--cfg=contexts/stack-size:1024", "--cfg=smpi/shared-malloc-blocksize:67108864",
            "--cfg=smpi/display-timing:no", "--cfg=smpi/shared-malloc:global"]
