@@ -7,6 +7,22 @@
 
 namespace dnmf {
 
+#ifdef DNMF_SIMULATED_CLOCK
+/// The simulated clock (MPI_Wtime under SimGrid's SMPI; sim/), so that phases are timed in the
+/// modelled platform's time rather than the simulator's.
+double simulated_seconds();
+#endif
+
+/// Seconds on the clock phases are timed with: steady_clock, or the simulated one in sim/.
+inline double phase_clock() {
+#ifdef DNMF_SIMULATED_CLOCK
+  return simulated_seconds();
+#else
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+#endif
+}
+
 enum class Phase {
   gram,
   allgather,
@@ -32,17 +48,15 @@ class PhaseTimers {
   /// Adds the lifetime of the scope to phase `p`.
   class Scope {
    public:
-    Scope(PhaseTimers& t, Phase p) : t_(t), p_(p), start_(std::chrono::steady_clock::now()) {}
-    ~Scope() {
-      t_.add(p_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-    }
+    Scope(PhaseTimers& t, Phase p) : t_(t), p_(p), start_(phase_clock()) {}
+    ~Scope() { t_.add(p_, phase_clock() - start_); }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     PhaseTimers& t_;
     Phase p_;
-    std::chrono::steady_clock::time_point start_;
+    double start_;
   };
   Scope scope(Phase p) { return Scope(*this, p); }
 
