@@ -200,6 +200,12 @@ void beta_denominator(std::int64_t rows, std::int64_t cols, std::int64_t k, cons
   charge(2 * flops(rows, cols, k) * rates().residual);
 }
 template <typename T>
+double wh_power_sum(std::int64_t rows, std::int64_t cols, std::int64_t k, const T*, const T*,
+                    double) {  // the masked kernels' sparse-NaN path (not part of the studies)
+  charge(flops(rows, cols, k) * rates().residual);
+  return 0.0;
+}
+template <typename T>
 DivergenceSums csr_divergence_sums(const Csr<T>& x, std::int64_t k, const T*, const T*, double) {
   charge(static_cast<double>(x.nnz()) * static_cast<double>(k) * rates().csr_b);
   return {};
@@ -250,6 +256,8 @@ SparseFrobeniusSums csr_frobenius_sums(const Csr<T>& x, std::int64_t k, const T*
                                       MuSide, T*);                                                 \
   template void beta_denominator<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const T*,  \
                                     double, MuSide, T*);                                           \
+  template double wh_power_sum<T>(std::int64_t, std::int64_t, std::int64_t, const T*, const T*,    \
+                                  double);                                                         \
   template DivergenceSums csr_divergence_sums<T>(const Csr<T>&, std::int64_t, const T*, const T*,  \
                                                  double);                                          \
   template SparseFrobeniusSums csr_frobenius_sums<T>(const Csr<T>&, std::int64_t, const T*,        \

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "dnmf/core/error.hpp"
@@ -269,6 +270,13 @@ double DistProducts<T>::divergence(const DistFactor<T>& w, const DistFactor<T>& 
 }
 
 template <typename T>
+std::pair<const Matrix<T>*, const Matrix<T>*> DistProducts<T>::gather_both(
+    const DistFactor<T>& w, const DistFactor<T>& ht) {
+  auto t = timers_->scope(Phase::allgather);
+  return {&w.block(gathered_), &ht.block(other_)};
+}
+
+template <typename T>
 void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>& ht, double beta,
                                     la::MuSide side, Matrix<T>& num, Matrix<T>& den) {
   if (x_.masked()) {
@@ -278,13 +286,7 @@ void DistProducts<T>::beta_mu_terms(const DistFactor<T>& w, const DistFactor<T>&
   const std::int64_t k = w.k();
   const bool w_side = side == la::MuSide::w;
   const FactorLayout& mine = w_side ? w.layout() : ht.layout();
-  const Matrix<T>* wb;
-  const Matrix<T>* hb;
-  {
-    auto t = timers_->scope(Phase::allgather);
-    wb = &w.block(gathered_);
-    hb = &ht.block(other_);
-  }
+  const auto [wb, hb] = gather_both(w, ht);
   const Matrix<T>& xl = x_.local();
   {
     auto t = timers_->scope(Phase::local_multiply);
@@ -348,13 +350,7 @@ void DistProducts<T>::masked_mu_terms(const DistFactor<T>& w, const DistFactor<T
                                       la::MuSide side, Matrix<T>& num, Matrix<T>& den) {
   const std::int64_t k = w.k();
   const bool w_side = side == la::MuSide::w;
-  const Matrix<T>* wb;
-  const Matrix<T>* hb;
-  {
-    auto t = timers_->scope(Phase::allgather);
-    wb = &w.block(gathered_);
-    hb = &ht.block(other_);
-  }
+  const auto [wb, hb] = gather_both(w, ht);
   {
     auto t = timers_->scope(Phase::local_multiply);
     const std::int64_t rows = x_.row_range().size, cols = x_.col_range().size;
@@ -386,13 +382,7 @@ void DistProducts<T>::masked_normal_equations(const DistFactor<T>& w, const Dist
   if (!x_.masked()) throw InternalError("masked_normal_equations: X has no mask");
   const std::int64_t k = w.k();
   const bool w_side = side == la::MuSide::w;
-  const Matrix<T>* wb;
-  const Matrix<T>* hb;
-  {
-    auto t = timers_->scope(Phase::allgather);
-    wb = &w.block(gathered_);
-    hb = &ht.block(other_);
-  }
+  const auto [wb, hb] = gather_both(w, ht);
   {
     auto t = timers_->scope(Phase::local_multiply);
     const std::int64_t rows = x_.row_range().size, cols = x_.col_range().size;

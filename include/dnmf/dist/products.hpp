@@ -3,6 +3,7 @@
 /// k-sized data moves: factor blocks and k x k Grams; X stays where it was read.
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "dnmf/core/timers.hpp"
@@ -77,6 +78,9 @@ class DistProducts {
   PhaseTimers& timers() { return *timers_; }
 
  private:
+  /// W's block for my grid row and Ht's for my grid column, gathered (timed as allgather).
+  std::pair<const Matrix<T>*, const Matrix<T>*> gather_both(const DistFactor<T>& w,
+                                                            const DistFactor<T>& ht);
   /// InternalError unless Ht's blocks follow X's column axis and W's its row axis.
   void require_layouts(const Axis& cols, const Axis& rows) const;
   /// The masked counterparts (issue #16), used when x_.masked(): beta_mu_terms for every beta
