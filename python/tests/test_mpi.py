@@ -19,6 +19,7 @@ usage: test_mpi.py --ranks P
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -210,8 +211,9 @@ def check_interrupt(p):
         line = proc.stdout.readline()
         if not line:
             break
-        if line.startswith("pid "):
-            _, rank, pid = line.split()
+        # mpirun forwards each rank's output in chunks, so two ranks' lines can share one
+        # line here: take every "pid RANK PID" wherever it is.
+        for rank, pid in re.findall(r"pid (\d+) (\d+)", line):
             pids[int(rank)] = int(pid)
     if len(pids) < p:
         proc.kill()

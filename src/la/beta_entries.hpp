@@ -21,6 +21,15 @@ inline std::int64_t panel_rows(std::int64_t rows, std::int64_t cols) {
   return std::min(rows, std::max<std::int64_t>(1, (1 << 15) / std::max<std::int64_t>(cols, 1)));
 }
 
+/// (W H)_ij from W's row i and Ht's row j (k entries each), summed in component order: the
+/// entry the sparse and masked kernels form at a stored or observed position.
+template <typename T>
+T row_dot(const T* a, const T* b, std::int64_t k) {
+  T s = 0;
+  for (std::int64_t c = 0; c < k; ++c) s += a[c] * b[c];
+  return s;
+}
+
 /// The transpose (cols x rows) of a row-major rows x cols matrix.
 template <typename T>
 std::vector<T> transposed(std::int64_t rows, std::int64_t cols, const T* a) {

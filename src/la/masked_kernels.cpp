@@ -10,13 +10,7 @@
 
 namespace dnmf::la {
 namespace {
-
-template <typename T>
-T row_dot(const T* a, const T* b, std::int64_t k) {
-  T s = 0;
-  for (std::int64_t c = 0; c < k; ++c) s += a[c] * b[c];
-  return s;
-}
+using detail::row_dot;
 
 /// A's entry at an observed position.
 template <typename T>

@@ -11,14 +11,6 @@
 #include "dnmf/la/simd_products.hpp"
 
 namespace dnmf::la {
-namespace {
-template <typename T>
-T dot(const T* a, const T* b, std::int64_t k) {
-  T s = 0;
-  for (std::int64_t c = 0; c < k; ++c) s += a[c] * b[c];
-  return s;
-}
-}  // namespace
 
 template <typename T>
 void csr_times_dense(const Csr<T>& x, std::int64_t k, const T* b, T* out) {
@@ -43,7 +35,7 @@ void csr_beta_numerator(const Csr<T>& x, std::int64_t k, const T* w, const T* ht
     for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
       const std::int64_t j = x.indices[e];
       const T* hj = ht + j * k;
-      const T a = detail::numerator_entry(x.values[e], dot(wi, hj, k), beta);
+      const T a = detail::numerator_entry(x.values[e], detail::row_dot(wi, hj, k), beta);
       if (side == MuSide::w) {
         T* o = num + i * k;
         for (std::int64_t c = 0; c < k; ++c) o[c] += a * hj[c];
@@ -88,7 +80,8 @@ DivergenceSums csr_divergence_sums(const Csr<T>& x, std::int64_t k, const T* w, 
     for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
       const T xv = x.values[e];
       if (!(xv > static_cast<T>(detail::kEps32))) continue;  // skip the dot product too
-      detail::add_divergence_entry(s, xv, dot(w + i * k, ht + x.indices[e] * k, k), beta);
+      detail::add_divergence_entry(s, xv, detail::row_dot(w + i * k, ht + x.indices[e] * k, k),
+                                   beta);
     }
   }
   if (beta != 1.0 && beta != 0.0) s.s3 = wh_power_sum(x.rows, x.cols, k, w, ht, beta);
@@ -102,7 +95,7 @@ SparseFrobeniusSums csr_frobenius_sums(const Csr<T>& x, std::int64_t k, const T*
     for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
       const double v = static_cast<double>(x.values[e]);
       s.x_squares += v * v;
-      s.cross += v * static_cast<double>(dot(w + i * k, ht + x.indices[e] * k, k));
+      s.cross += v * static_cast<double>(detail::row_dot(w + i * k, ht + x.indices[e] * k, k));
     }
   }
   return s;

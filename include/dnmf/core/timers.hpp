@@ -18,8 +18,7 @@ inline double phase_clock() {
 #ifdef DNMF_SIMULATED_CLOCK
   return simulated_seconds();
 #else
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 #endif
 }
 
