@@ -33,7 +33,8 @@ void read_mask(const io::ObjectPath& path, DistMatrix<T>& x) {
   }
 }
 
-/// Counts the rows (and columns) of X without an observed entry; InputError naming the first.
+}  // namespace
+
 template <typename T>
 void check_coverage(DistMatrix<T>& x, const std::string& where, bool check_columns) {
   const ProcessGrid& grid = x.grid();
@@ -99,8 +100,6 @@ void check_coverage(DistMatrix<T>& x, const std::string& where, bool check_colum
     }
   });
 }
-
-}  // namespace
 
 template <typename T>
 void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMatrix<T>& x,
@@ -193,6 +192,8 @@ std::int64_t mask_bytes_per_rank(const MissingSpec& spec, const io::DatasetInfo&
 
 template void apply_missing<double>(const MissingSpec&, const io::DatasetInfo&, DistMatrix<double>&,
                                     bool);
+template void check_coverage<double>(DistMatrix<double>&, const std::string&, bool);
+template void check_coverage<float>(DistMatrix<float>&, const std::string&, bool);
 template void apply_missing<float>(const MissingSpec&, const io::DatasetInfo&, DistMatrix<float>&,
                                    bool);
 

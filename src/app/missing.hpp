@@ -21,6 +21,11 @@ template <typename T>
 void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMatrix<T>& x,
                    bool check_columns);
 
+/// InputError unless every row of X (and with `check_columns` every column) has an observed
+/// entry under x's current mask (`where` names X in the message). Collective.
+template <typename T>
+void check_coverage(DistMatrix<T>& x, const std::string& where, bool check_columns);
+
 /// The largest number of bytes the mask needs on one rank for X's plan (dense X: one byte per
 /// entry of the block; sparse X: none).
 std::int64_t mask_bytes_per_rank(const MissingSpec& spec, const io::DatasetInfo& xinfo,

@@ -18,6 +18,13 @@
 namespace dnmf::cli {
 namespace {
 
+/// A real as text that reads back to the same double.
+std::string fmt_exact(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 /// What rank 0 decided from the command line, in a broadcastable form.
 struct Command {
   int status = -1;  ///< -1: run `name`; otherwise exit with this code (help, usage errors)
@@ -115,6 +122,41 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       fit->add_option("--verbose,-v", verbose, "progress table (optionally a level: 1, 2)")
           ->expected(0, 1);
 
+  // select-k: fit's options that make sense for one fit of many (not n_components, the grid,
+  // custom inits or the fit's checkpoint cadence), plus its own.
+  CLI::App* select = app.add_subcommand(
+      "select-k", "choose k by held-out error and stability; write SELECTION.h5 (+ CSV, PNG)");
+  std::string sk_input, sk_output, sk_range, sk_rule = "1se", sk_refit, sk_plot;
+  select->add_option("input", sk_input, "INPUT: file.h5 (object /X) or file.h5:/path")->required();
+  select->add_option("--output,-o", sk_output, "selection file to write (HDF5)")->required();
+  select->add_option("--k", sk_range, "the k to try: FIRST:LAST[:STEP]")->required();
+  std::int64_t sk_replicates = 3, sk_group_size = 0;
+  double sk_holdout = 0.1;
+  bool sk_resume = false;
+  select->add_option("--replicates", sk_replicates, "fits per k, each with its own hold-out (3)");
+  select->add_option("--holdout", sk_holdout, "fraction of the entries held out, in (0, 1) (0.1)");
+  select->add_option("--group-size", sk_group_size,
+                     "ranks per group of whole fits (default: from X's size and the fits)");
+  select->add_option("--rule", sk_rule, "1se (smallest k within one standard error) or min");
+  select->add_option("--refit", sk_refit, "fit all of X at the chosen k and write this model");
+  select->add_option("--plot", sk_plot, "draw errors and stability against k as this PNG");
+  select->add_flag("--resume", sk_resume, "skip the fits recorded in --checkpoint FOLDER");
+  std::vector<std::pair<CLI::Option*, std::string>> sk_bound;
+  std::vector<std::string> sk_storage(std::size(opts));
+  for (std::size_t i = 0; i < std::size(opts); ++i) {
+    const std::string key = opts[i].key;
+    if (key == "n_components" || key == "grid" || key == "init_W" || key == "init_H" ||
+        key == "checkpoint_every" || key == "checkpoint_seconds" || key == "resume")
+      continue;
+    const char* help =
+        key == "checkpoint" ? "folder recording each finished fit (stop: SIGUSR1, exit 75)"
+        : key == "solver"   ? "mu or anls-bpp (default anls-bpp; mu unless beta_loss is 2)"
+                            : opts[i].help;
+    sk_bound.emplace_back(select->add_option(opts[i].flag, sk_storage[i], help)
+                              ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast),
+                          key);
+  }
+
   // transform / inverse-transform: apply a fitted model.
   std::string model_path, apply_input, apply_output, apply_grid, apply_missing, apply_mask;
   double max_output_gb = 64;
@@ -168,10 +210,10 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   if (argc > 1 && argv[1][0] != '-') {
     const std::string word = argv[1];
     if (word != "fit" && word != "transform" && word != "inverse-transform" && word != "info" &&
-        word != "convert") {
+        word != "convert" && word != "select-k") {
       cmd.status = 2;
       cmd.message = "dnmf: error: unknown command '" + word +
-                    "'; expected fit, transform, inverse-transform, info or convert\n"
+                    "'; expected fit, transform, inverse-transform, info, convert or select-k\n"
                     "Run 'dnmf --help' for usage.\n";
       return cmd;
     }
@@ -186,6 +228,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
     if (transform->parsed()) cmd.message = transform->help();
     if (inverse->parsed()) cmd.message = inverse->help();
     if (convert->parsed()) cmd.message = convert->help();
+    if (select->parsed()) cmd.message = select->help();
     return cmd;
   } catch (const CLI::CallForVersion&) {
     cmd.status = 0;
@@ -207,6 +250,26 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       const Settings from_file = config.empty() ? Settings{} : read_config_file(config);
       check_single_line(cli_values, "command line");
       cmd.settings = merge(from_file, cli_values);
+    } catch (const dnmf::Error& e) {
+      cmd.status = static_cast<int>(e.code());
+      cmd.message = std::string("dnmf: error: ") + e.what() + "\n";
+    }
+  } else if (select->parsed()) {
+    cmd.name = "select-k";
+    cmd.input = sk_input;
+    cmd.output = sk_output;
+    for (const auto& [opt, key] : sk_bound)
+      if (opt->count() > 0) cmd.settings[key] = opt->as<std::string>();
+    cmd.settings["sk_k"] = sk_range;
+    cmd.settings["sk_replicates"] = std::to_string(sk_replicates);
+    cmd.settings["sk_holdout"] = fmt_exact(sk_holdout);
+    cmd.settings["sk_group_size"] = std::to_string(sk_group_size);
+    cmd.settings["sk_rule"] = sk_rule;
+    cmd.settings["sk_refit"] = sk_refit;
+    cmd.settings["sk_plot"] = sk_plot;
+    cmd.settings["sk_resume"] = sk_resume ? "1" : "0";
+    try {
+      check_single_line(cmd.settings, "command line");
     } catch (const dnmf::Error& e) {
       cmd.status = static_cast<int>(e.code());
       cmd.message = std::string("dnmf: error: ") + e.what() + "\n";
@@ -248,6 +311,55 @@ app::ApplyConfig apply_config(const Command& cmd) {
   return c;
 }
 
+/// `dnmf select-k`'s configuration: the fits' settings (its own "sk_" keys taken out first)
+/// and the selection's. Throws UsageError.
+app::SelectKConfig select_k_config(const Command& cmd) {
+  Settings fit_settings;
+  for (const auto& [key, value] : cmd.settings)
+    if (key.rfind("sk_", 0) != 0) fit_settings[key] = value;
+  if (!fit_settings.count("solver")) {  // cd cannot skip entries: the masked solvers
+    const std::string beta = get(fit_settings, "beta_loss", "frobenius");
+    fit_settings["solver"] = beta == "frobenius" || beta == "2" || beta == "2.0" ? "anls-bpp" : "mu";
+  }
+  app::SelectKConfig c;
+  c.fit = to_run_config(fit_settings);
+  c.fit.input = cmd.input;
+  c.output = cmd.output;
+  check_whole_file("--output", cmd.output, "the selection's objects are /tasks, /summary");
+  const std::string range = cmd.settings.at("sk_k");
+  std::vector<std::int64_t> parts;
+  std::stringstream in(range);
+  for (std::string item; std::getline(in, item, ':');) {
+    try {
+      std::size_t used = 0;
+      parts.push_back(std::stoll(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw UsageError("--k: expected FIRST:LAST[:STEP] (integers), got '" + range + "'");
+    }
+  }
+  if (parts.size() == 1) parts.push_back(parts[0]);
+  if (parts.size() < 2 || parts.size() > 3) {
+    throw UsageError("--k: expected FIRST:LAST[:STEP], got '" + range + "'");
+  }
+  c.k_first = parts[0];
+  c.k_last = parts[1];
+  c.k_step = parts.size() == 3 ? parts[2] : 1;
+  c.replicates = std::stoll(cmd.settings.at("sk_replicates"));
+  c.holdout = std::stod(cmd.settings.at("sk_holdout"));
+  c.group_size = static_cast<int>(std::stoll(cmd.settings.at("sk_group_size")));
+  const std::string rule = cmd.settings.at("sk_rule");
+  if (rule != "1se" && rule != "min") {
+    throw UsageError("--rule: expected '1se' or 'min', got '" + rule + "'");
+  }
+  c.rule_min = rule == "min";
+  c.refit = cmd.settings.at("sk_refit");
+  c.plot = cmd.settings.at("sk_plot");
+  c.resume = cmd.settings.at("sk_resume") == "1";
+  if (!c.refit.empty()) check_whole_file("--refit", c.refit, "the model's objects are /W, /H");
+  return c;
+}
+
 /// `dnmf info`'s plan: the fit's solver, beta_loss, init and dtype. Throws UsageError.
 app::InfoConfig info_config(const Command& cmd) {
   app::InfoConfig c{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt};
@@ -267,7 +379,7 @@ app::InfoConfig info_config(const Command& cmd) {
 int run(int argc, char** argv, const app::FitHooks& hooks) {
   // A checkpointing fit catches its stop signals from the first instruction on, before MPI's
   // start-up (app::fit installs them again for a checkpoint named in a config file).
-  if (argc > 1 && std::string(argv[1]) == "fit") {
+  if (argc > 1 && (std::string(argv[1]) == "fit" || std::string(argv[1]) == "select-k")) {
     for (int i = 2; i < argc; ++i)
       if (std::string(argv[i]).rfind("--checkpoint", 0) == 0) app::install_stop_signals();
   }
@@ -337,6 +449,10 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
       } else {
         app::inverse_transform(world, config, std::cout);
       }
+    } else if (cmd.name == "select-k") {
+      app::SelectKConfig config;
+      mpi::agree(world, [&] { config = select_k_config(cmd); });
+      return app::select_k(world, config, std::cout);
     } else if (cmd.name == "convert") {
       app::convert(world,
                    app::ConvertConfig{cmd.input, cmd.output, get(cmd.settings, "overwrite") == "1"},

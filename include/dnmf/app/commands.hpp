@@ -21,6 +21,13 @@ void install_stop_signals();
 int fit(const mpi::Comm& comm, const RunConfig& config, std::ostream& out,
         const FitHooks& hooks = {});
 
+/// `dnmf select-k INPUT --k A:B[:S] --output SELECTION.h5`: for each k and replicate, fits X
+/// without a held-out fraction of its entries and measures the error on them; groups of ranks
+/// take the fits from a queue. Prints the table and the chosen k, writes SELECTION.h5 and the
+/// CSVs (and the plot, the refitted model). Returns the exit code: 0, or 75 when a stop signal
+/// ended the run with the finished fits recorded in the checkpoint folder.
+int select_k(const mpi::Comm& comm, const SelectKConfig& config, std::ostream& out);
+
 /// `dnmf transform --model MODEL.h5 INPUT --output OUT.h5`: W for new data with the model's H
 /// fixed (scikit-learn's transform); writes /W.
 void transform(const mpi::Comm& comm, const ApplyConfig& config, std::ostream& out);
