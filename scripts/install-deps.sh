@@ -15,6 +15,8 @@ packages=(
   python3 python3-numpy python3-scipy python3-sklearn python3-h5py
   # the Python package dnmf (python/): bindings, MPI from Python, its inputs and tests
   python3-dev pybind11-dev python3-pybind11 python3-mpi4py python3-pandas python3-anndata python3-pytest
+  # select-k --plot (scripts/plot_selection.py)
+  python3-matplotlib
   # SimGrid's SMPI (smpicxx, smpirun): the simulated-cluster build in sim/ (Debian 12 has no
   # separate `simgrid` package; libsimgrid-dev carries the tools)
   libsimgrid-dev

@@ -321,6 +321,9 @@ app::SelectKConfig select_k_config(const Command& cmd) {
     const std::string beta = get(fit_settings, "beta_loss", "frobenius");
     fit_settings["solver"] = beta == "frobenius" || beta == "2" || beta == "2.0" ? "anls-bpp" : "mu";
   }
+  // Held-out errors compare fits, so the fits must have converged: tighter defaults than fit's.
+  if (!fit_settings.count("tol")) fit_settings["tol"] = "1e-6";
+  if (!fit_settings.count("max_iter")) fit_settings["max_iter"] = "500";
   app::SelectKConfig c;
   c.fit = to_run_config(fit_settings);
   c.fit.input = cmd.input;
