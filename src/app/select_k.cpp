@@ -7,13 +7,13 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "checkpoint.hpp"
 #include "dnmf/app/commands.hpp"
@@ -47,7 +47,9 @@ std::vector<Task> make_tasks(const SelectKConfig& cfg) {
   return tasks;
 }
 
-std::uint32_t base_seed(const SelectKConfig& cfg) { return cfg.fit.params.random_state.value_or(0); }
+std::uint32_t base_seed(const SelectKConfig& cfg) {
+  return cfg.fit.params.random_state.value_or(0);
+}
 
 /// What a checkpointed task must match to be reused: everything that changes a fit's numbers.
 std::string run_identity(const SelectKConfig& cfg, const io::DatasetInfo& x) {
@@ -56,8 +58,8 @@ std::string run_identity(const SelectKConfig& cfg, const io::DatasetInfo& x) {
   o << "input=" << x.path.str() << " shape=" << x.rows << "x" << x.cols
     << " holdout=" << fmt("%.17g", cfg.holdout) << " seed=" << base_seed(cfg)
     << " solver=" << to_string(p.solver) << " beta_loss=" << p.beta_loss
-    << " init=" << to_string(p.init) << " tol=" << fmt("%.17g", p.tol)
-    << " max_iter=" << p.max_iter << " alpha_W=" << fmt("%.17g", p.alpha_W)
+    << " init=" << to_string(p.init) << " tol=" << fmt("%.17g", p.tol) << " max_iter=" << p.max_iter
+    << " alpha_W=" << fmt("%.17g", p.alpha_W)
     << " alpha_H=" << (p.alpha_H ? fmt("%.17g", *p.alpha_H) : "same")
     << " l1_ratio=" << fmt("%.17g", p.l1_ratio)
     << " dtype=" << (cfg.fit.dtype ? to_string(*cfg.fit.dtype) : "input")
@@ -79,13 +81,11 @@ void record_task(const mpi::Comm& self, const std::string& folder, const std::st
   io::AtomicFileWriter file(self, task_file(folder, t));
   const Matrix<double>& h = r.components;
   file.write_block("H", h.rows(), h.cols(), Range{0, h.rows()}, Range{0, h.cols()}, h.data());
-  file.write_attributes({io::Attribute::of("run", run), io::Attribute::of("k", r.k),
-                         io::Attribute::of("replicate", r.replicate),
-                         io::Attribute::of("train_error", r.train_error),
-                         io::Attribute::of("test_error", r.test_error),
-                         io::Attribute::of("n_iter", r.n_iter),
-                         io::Attribute::of("seconds", r.seconds),
-                         io::Attribute::of("group", r.group)});
+  file.write_attributes(
+      {io::Attribute::of("run", run), io::Attribute::of("k", r.k),
+       io::Attribute::of("replicate", r.replicate), io::Attribute::of("train_error", r.train_error),
+       io::Attribute::of("test_error", r.test_error), io::Attribute::of("n_iter", r.n_iter),
+       io::Attribute::of("seconds", r.seconds), io::Attribute::of("group", r.group)});
   file.commit();
 }
 
@@ -114,7 +114,8 @@ std::vector<TaskResult> read_recorded(const mpi::Comm& self, const std::string& 
     }
     r.k = t.k;
     r.replicate = t.replicate;
-    io::read_block(self, io::ObjectPath{path, "/H"}, Range{0, t.k}, Range{0, n_features}, r.components);
+    io::read_block(self, io::ObjectPath{path, "/H"}, Range{0, t.k}, Range{0, n_features},
+                   r.components);
     done.push_back(std::move(r));
   }
   return done;
@@ -157,7 +158,11 @@ class GroupRunner {
  public:
   GroupRunner(const SelectKConfig& cfg, const io::DatasetInfo& xinfo, const ProcessGrid& grid,
               int group, std::ostream& out)
-      : cfg_(cfg), xinfo_(xinfo), grid_(grid), group_(group), out_(out),
+      : cfg_(cfg),
+        xinfo_(xinfo),
+        grid_(grid),
+        group_(group),
+        out_(out),
         x_(grid, xinfo.rows, xinfo.cols, Storage::dense) {
     PhaseTimers timers;
     read_x(xinfo, x_, timers);
@@ -179,8 +184,8 @@ class GroupRunner {
         const auto gj = static_cast<std::uint64_t>(x_.col_axis().item(cols.begin + j));
         const std::size_t e = static_cast<std::size_t>(i * cols.size + j);
         const bool seen = base_.empty() || base_[e];
-        held[e] = seen && held_out(seed, static_cast<std::uint64_t>(task.replicate), gi, gj,
-                                   cfg_.holdout);
+        held[e] = seen &&
+                  held_out(seed, static_cast<std::uint64_t>(task.replicate), gi, gj, cfg_.holdout);
         mask[e] = seen && !held[e];
       }
     }
@@ -191,15 +196,16 @@ class GroupRunner {
 
     NmfParams params = cfg_.fit.params;
     params.n_components = task.k;
-    params.random_state = static_cast<std::uint32_t>(seed + static_cast<std::uint64_t>(task.replicate));
+    params.random_state =
+        static_cast<std::uint32_t>(seed + static_cast<std::uint64_t>(task.replicate));
     params.verbose = 0;
     NMF<T> model(params);
     if (!cfg_.fit.checkpoint.path.empty()) {
       const mpi::Comm& all = grid_.all();
-      model.set_boundary_hook([&all](const SolverState&, const DistFactor<T>&,
-                                     const DistFactor<T>&) {
-        return all.allreduce_max<std::int64_t>(stop_signal_received() ? 1 : 0) > 0;
-      });
+      model.set_boundary_hook(
+          [&all](const SolverState&, const DistFactor<T>&, const DistFactor<T>&) {
+            return all.allreduce_max<std::int64_t>(stop_signal_received() ? 1 : 0) > 0;
+          });
     }
     const DistFactor<T> w = model.fit_transform(x_);
     stopped = model.interrupted();
@@ -284,10 +290,14 @@ std::vector<double> pack(const std::vector<TaskResult>& results) {
   std::vector<double> out;
   for (const TaskResult& r : results) {
     const Matrix<double>& h = r.components;
-    const double head[] = {static_cast<double>(r.k), static_cast<double>(r.replicate),
-                           r.train_error,            r.test_error,
-                           static_cast<double>(r.n_iter), r.seconds,
-                           static_cast<double>(r.group), static_cast<double>(h.rows()),
+    const double head[] = {static_cast<double>(r.k),
+                           static_cast<double>(r.replicate),
+                           r.train_error,
+                           r.test_error,
+                           static_cast<double>(r.n_iter),
+                           r.seconds,
+                           static_cast<double>(r.group),
+                           static_cast<double>(h.rows()),
                            static_cast<double>(h.cols())};
     out.insert(out.end(), std::begin(head), std::end(head));
     out.insert(out.end(), h.data(), h.data() + h.size());
@@ -319,7 +329,8 @@ std::vector<TaskResult> unpack(const std::vector<double>& in) {
 }
 
 /// Everyone's results on world rank 0.
-std::vector<TaskResult> gather_on_root(const mpi::Comm& world, const std::vector<TaskResult>& mine) {
+std::vector<TaskResult> gather_on_root(const mpi::Comm& world,
+                                       const std::vector<TaskResult>& mine) {
   const std::vector<double> send = pack(mine);
   const int size = world.size();
   std::int64_t count = static_cast<std::int64_t>(send.size());
@@ -341,7 +352,9 @@ std::vector<TaskResult> gather_on_root(const mpi::Comm& world, const std::vector
   return unpack(all);
 }
 
-std::string number(double v) { return std::isnan(v) ? "nan" : fmt("%.10g", v); }
+std::string number(double v) {
+  return std::isnan(v) ? "nan" : fmt("%.10g", v);
+}
 
 /// SELECTION.h5 without the suffix, for the CSV files beside it.
 std::string stem(const std::string& output) {
@@ -408,8 +421,8 @@ void write_selection(const mpi::Comm& self, const SelectKConfig& cfg, const io::
   file.write_attributes({
       io::Attribute::of("chosen_k", s.chosen),
       io::Attribute::of("min_error_k", s.best),
-      io::Attribute::of("rule", to_string(cfg.rule_min ? KRule::minimum
-                                                       : KRule::one_standard_error)),
+      io::Attribute::of("rule",
+                        to_string(cfg.rule_min ? KRule::minimum : KRule::one_standard_error)),
       io::Attribute::of("holdout", cfg.holdout),
       io::Attribute::of("replicates", cfg.replicates),
       io::Attribute::of("random_state", static_cast<std::int64_t>(base_seed(cfg))),
@@ -427,17 +440,17 @@ void write_selection(const mpi::Comm& self, const SelectKConfig& cfg, const io::
   summary << "k,replicates,test_error_mean,test_error_se,train_error_mean,train_error_se,"
              "stability_mean,stability_min,n_iter_mean,seconds_mean,chosen\n";
   for (const KSummary& k : s.table) {
-    summary << k.k << "," << k.replicates << "," << number(k.test_mean) << ","
-            << number(k.test_se) << "," << number(k.train_mean) << "," << number(k.train_se)
-            << "," << number(k.stability_mean) << "," << number(k.stability_min) << ","
+    summary << k.k << "," << k.replicates << "," << number(k.test_mean) << "," << number(k.test_se)
+            << "," << number(k.train_mean) << "," << number(k.train_se) << ","
+            << number(k.stability_mean) << "," << number(k.stability_min) << ","
             << number(k.n_iter_mean) << "," << number(k.seconds_mean) << ","
             << (k.k == s.chosen ? 1 : 0) << "\n";
   }
   tasks << "k,replicate,train_error,test_error,n_iter,seconds,group,stability,stability_min\n";
   for (const TaskResult& t : s.tasks) {
     tasks << t.k << "," << t.replicate << "," << number(t.train_error) << ","
-          << number(t.test_error) << "," << t.n_iter << "," << number(t.seconds) << ","
-          << t.group << "," << number(t.stability) << "," << number(t.stability_min) << "\n";
+          << number(t.test_error) << "," << t.n_iter << "," << number(t.seconds) << "," << t.group
+          << "," << number(t.stability) << "," << number(t.stability_min) << "\n";
   }
   write_text_file(stem(cfg.output) + ".csv", summary.str());
   write_text_file(stem(cfg.output) + ".tasks.csv", tasks.str());
@@ -543,19 +556,19 @@ int run_typed(const mpi::Comm& world, const SelectKConfig& cfg, const io::Datase
   const GridShape shape = pick_grid(gcomm, std::nullopt, xinfo.rows, xinfo.cols, cfg.k_last,
                                     x_memory_bytes(xinfo, type), false);
   if (root) {
-    out << "dnmf select-k: X " << xinfo.rows << " x " << xinfo.cols << " from "
-        << xinfo.path.str() << "; k " << cfg.k_first << ".." << cfg.k_last << " step "
-        << cfg.k_step << ", " << cfg.replicates << " replicates, holdout " << cfg.holdout
-        << ", solver " << to_string(cfg.fit.params.solver) << "; " << ntasks << " fits on "
-        << size << " ranks in " << groups << " groups (group 0: grid " << shape.str() << ")\n"
+    out << "dnmf select-k: X " << xinfo.rows << " x " << xinfo.cols << " from " << xinfo.path.str()
+        << "; k " << cfg.k_first << ".." << cfg.k_last << " step " << cfg.k_step << ", "
+        << cfg.replicates << " replicates, holdout " << cfg.holdout << ", solver "
+        << to_string(cfg.fit.params.solver) << "; " << ntasks << " fits on " << size << " ranks in "
+        << groups << " groups (group 0: grid " << shape.str() << ")\n"
         << std::flush;
   }
   mpi::agree(world, [&] {
     NmfParams params = cfg.fit.params;
     params.n_components = cfg.k_last;
-    check_memory(gcomm, plan_fit_memory(xinfo, type, cfg.k_last, shape, params,
-                                        resolve_init(params, cfg.k_last, xinfo.rows, xinfo.cols),
-                                        true));
+    check_memory(gcomm,
+                 plan_fit_memory(xinfo, type, cfg.k_last, shape, params,
+                                 resolve_init(params, cfg.k_last, xinfo.rows, xinfo.cols), true));
   });
 
   ProcessGrid grid(gcomm, shape);
@@ -604,8 +617,8 @@ int run_typed(const mpi::Comm& world, const SelectKConfig& cfg, const io::Datase
     for (TaskResult& r : recorded) results.push_back(std::move(r));
     s.tasks = std::move(results);
     s.table = summarize(s.tasks);
-    s.chosen = choose_k(s.table, cfg.rule_min ? KRule::minimum : KRule::one_standard_error,
-                        &s.best);
+    s.chosen =
+        choose_k(s.table, cfg.rule_min ? KRule::minimum : KRule::one_standard_error, &s.best);
     print_table(s, cfg, out);
     write_selection(self, cfg, xinfo, s, size, g, groups);
     if (!cfg.plot.empty()) draw_plot(cfg.output, cfg.plot);
@@ -638,9 +651,10 @@ int select_k(const mpi::Comm& comm, const SelectKConfig& cfg, std::ostream& out)
   mpi::agree(comm, [&] {
     const NmfParams& p = cfg.fit.params;
     if (cfg.k_first < 1 || cfg.k_last < cfg.k_first || cfg.k_step < 1) {
-      throw UsageError("--k: expected FIRST:LAST[:STEP] with 1 <= FIRST <= LAST and STEP >= 1, got " +
-                       std::to_string(cfg.k_first) + ":" + std::to_string(cfg.k_last) + ":" +
-                       std::to_string(cfg.k_step));
+      throw UsageError(
+          "--k: expected FIRST:LAST[:STEP] with 1 <= FIRST <= LAST and STEP >= 1, got " +
+          std::to_string(cfg.k_first) + ":" + std::to_string(cfg.k_last) + ":" +
+          std::to_string(cfg.k_step));
     }
     if (!(cfg.holdout > 0 && cfg.holdout < 1)) {
       throw UsageError("--holdout: the held-out fraction must be in (0, 1), got " +
@@ -648,16 +662,19 @@ int select_k(const mpi::Comm& comm, const SelectKConfig& cfg, std::ostream& out)
     }
     if (cfg.replicates < 1) throw UsageError("--replicates: expected an int >= 1");
     if (p.solver == Solver::cd) {
-      throw UsageError("select-k fits without the held-out entries, which solver 'cd' cannot do;"
-                       " use --solver anls-bpp (beta_loss frobenius) or mu");
+      throw UsageError(
+          "select-k fits without the held-out entries, which solver 'cd' cannot do;"
+          " use --solver anls-bpp (beta_loss frobenius) or mu");
     }
     if (xinfo.sparse) {
-      throw UsageError("select-k holds out entries of dense X only for now; " +
-                       xinfo.path.str() + " is sparse");
+      throw UsageError("select-k holds out entries of dense X only for now; " + xinfo.path.str() +
+                       " is sparse");
     }
     if (cfg.group_size < 0 || cfg.group_size > comm.size()) {
-      throw UsageError("--group-size " + std::to_string(cfg.group_size) + " asks for more ranks "
-                       "per group than the job has (" + std::to_string(comm.size()) + ")");
+      throw UsageError("--group-size " + std::to_string(cfg.group_size) +
+                       " asks for more ranks "
+                       "per group than the job has (" +
+                       std::to_string(comm.size()) + ")");
     }
     for (std::int64_t k = cfg.k_first; k <= cfg.k_last; k += cfg.k_step) {
       NmfParams q = p;

@@ -319,7 +319,8 @@ app::SelectKConfig select_k_config(const Command& cmd) {
     if (key.rfind("sk_", 0) != 0) fit_settings[key] = value;
   if (!fit_settings.count("solver")) {  // cd cannot skip entries: the masked solvers
     const std::string beta = get(fit_settings, "beta_loss", "frobenius");
-    fit_settings["solver"] = beta == "frobenius" || beta == "2" || beta == "2.0" ? "anls-bpp" : "mu";
+    fit_settings["solver"] =
+        beta == "frobenius" || beta == "2" || beta == "2.0" ? "anls-bpp" : "mu";
   }
   // Held-out errors compare fits, so the fits must have converged: tighter defaults than fit's.
   if (!fit_settings.count("tol")) fit_settings["tol"] = "1e-6";

@@ -61,8 +61,7 @@ std::vector<std::int64_t> best_assignment(const Matrix<double>& score) {
   return result;
 }
 
-std::vector<double> matched_similarities(const Matrix<double>& reference,
-                                         const Matrix<double>& h) {
+std::vector<double> matched_similarities(const Matrix<double>& reference, const Matrix<double>& h) {
   const std::int64_t k = h.rows(), p = h.cols();
   if (reference.rows() != k || reference.cols() != p) {
     throw InternalError("matched_similarities: the two fits' components differ in shape");

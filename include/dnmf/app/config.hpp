@@ -50,11 +50,11 @@ struct SelectKConfig {
   std::int64_t k_first = 0, k_last = 0, k_step = 1;
   std::int64_t replicates = 3;
   double holdout = 0.1;
-  int group_size = 0;       ///< ranks per group (0: chosen from X's size and the tasks)
-  bool rule_min = false;    ///< --rule min instead of the one-standard-error rule
-  bool resume = false;      ///< skip the tasks recorded in the checkpoint folder
-  std::string refit;        ///< fit the whole X at the chosen k and write this model
-  std::string plot;         ///< draw the selection as this PNG
+  int group_size = 0;     ///< ranks per group (0: chosen from X's size and the tasks)
+  bool rule_min = false;  ///< --rule min instead of the one-standard-error rule
+  bool resume = false;    ///< skip the tasks recorded in the checkpoint folder
+  std::string refit;      ///< fit the whole X at the chosen k and write this model
+  std::string plot;       ///< draw the selection as this PNG
 };
 
 /// `dnmf transform` and `dnmf inverse-transform`.

@@ -49,10 +49,10 @@ struct TaskResult {
   double test_error = 0;   ///< the same over the held-out entries
   std::int64_t n_iter = 0;
   double seconds = 0;
-  std::int64_t group = 0;          ///< which group of ranks ran it
-  double stability = 0;            ///< mean matched similarity to replicate 0 (NaN for it)
-  double stability_min = 0;        ///< the least matched similarity to replicate 0 (NaN for it)
-  Matrix<double> components;       ///< H (k x p), for the stability measures
+  std::int64_t group = 0;     ///< which group of ranks ran it
+  double stability = 0;       ///< mean matched similarity to replicate 0 (NaN for it)
+  double stability_min = 0;   ///< the least matched similarity to replicate 0 (NaN for it)
+  Matrix<double> components;  ///< H (k x p), for the stability measures
 };
 
 /// The table per k: means over replicates, standard errors std(ddof=1)/sqrt(R) (0 for R = 1).
