@@ -38,6 +38,9 @@ def main():
                  capsize=3, label="training error (mean ± s.e.)")
     top.scatter(t["k"], t["test_error"], color="C3", s=8, alpha=0.4, label="one replicate")
     top.axvline(chosen, color="k", linestyle="--", linewidth=1)
+    errors = np.concatenate([s["test_error_mean"], s["train_error_mean"]])
+    if np.nanmax(errors) > 20 * np.nanmin(errors):  # held-out error blowing up past some k
+        top.set_yscale("log")
     top.set_ylabel("error per entry, sqrt(2 D / entries)")
     top.set_title(f"dnmf select-k: chosen k = {chosen} (rule {rule}, "
                   f"{int(a['replicates'])} replicates, {float(a['holdout']):g} held out)\n"

@@ -646,6 +646,17 @@ int select_k(const mpi::Comm& comm, const SelectKConfig& cfg, std::ostream& out)
                  {"the tasks CSV", s + ".tasks.csv"},
                  {"--plot", cfg.plot},
                  {"--refit", cfg.refit}});
+  // Outputs come after all the fits: a folder that is not there must fail now, not then.
+  mpi::agree(comm, [&] {
+    if (comm.rank() != 0) return;
+    for (const std::string& path : {cfg.output, cfg.plot, cfg.refit}) {
+      if (path.empty()) continue;
+      const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+      if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+        throw IoError("cannot write " + path + ": the folder " + dir.string() + " does not exist");
+      }
+    }
+  });
   const io::DatasetInfo xinfo = probe_input(comm, cfg.fit.input);
   const io::ElementType type = compute_type(xinfo, cfg.fit.dtype);
   mpi::agree(comm, [&] {

@@ -308,6 +308,8 @@ def group_bad(tmp):
         ("--resume without --checkpoint", ["--k", "2:3", "--resume"], 2, "--checkpoint"),
         ("output is the input", ["--k", "2:3", "--output", x], 2, "same file"),
         ("missing input", ["--k", "2:3", "--output", out], 4, ""),
+        ("plot into a missing folder", ["--k", "2:3", "--plot",
+                                        os.path.join(tmp, "no", "p.png")], 4, "does not exist"),
     ]
     for name, extra, code, words in cases:
         args = [x] if name != "missing input" else [os.path.join(tmp, "nope.h5")]
