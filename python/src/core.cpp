@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "dnmf/app/commands.hpp"
 #include "dnmf/dist/dist_matrix.hpp"
 #include "dnmf/dist/grid.hpp"
 #include "dnmf/io/hdf5.hpp"
@@ -448,6 +449,21 @@ py::object matmul_typed(const py::object& w_obj, const py::object& h_obj) {
 py::object matmul(py::object w, py::object h) {
   if (is_float32(h)) return matmul_typed<float>(w, h);
   return matmul_typed<double>(w, h);
+}
+
+void select_k(const Call& call, const SelectKCall& sk) {
+  app::SelectKConfig cfg;
+  cfg.fit.input = sk.input;
+  cfg.fit.params = call.params;
+  cfg.output = sk.output;
+  cfg.k_first = sk.k_first;
+  cfg.k_last = sk.k_last;
+  cfg.k_step = sk.k_step;
+  cfg.replicates = sk.replicates;
+  cfg.holdout = sk.holdout;
+  cfg.group_size = sk.group_size;
+  cfg.rule_min = sk.rule_min;
+  app::select_k(call.comm, cfg, std::cout);
 }
 
 }  // namespace dnmf::python

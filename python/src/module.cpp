@@ -133,6 +133,21 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("comm"), py::arg("grid"), py::arg("params"), py::arg("x"), py::arg("distributed"),
       py::arg("H"), "transform with H fixed: a dict with W, n_iter, grid, ...");
+  m.def(
+      "select_k",
+      [](py::object comm, py::dict params, std::string input, std::string output,
+         std::int64_t first, std::int64_t last, std::int64_t step, std::int64_t replicates,
+         double holdout, int group_size, bool rule_min) {
+        dnmf::python::SelectKCall sk{std::move(input), std::move(output), first,      last,    step,
+                                     replicates,       holdout,           group_size, rule_min};
+        const Call call = call_from(comm, py::none(), params);
+        py::gil_scoped_release release;
+        dnmf::python::select_k(call, sk);
+      },
+      py::arg("comm"), py::arg("params"), py::arg("input"), py::arg("output"), py::arg("first"),
+      py::arg("last"), py::arg("step"), py::arg("replicates"), py::arg("holdout"),
+      py::arg("group_size"), py::arg("rule_min"),
+      "dnmf select-k on an HDF5 input; the selection is written to `output`");
   m.def("matmul", &dnmf::python::matmul, py::arg("W"), py::arg("H"),
         "W @ H for this rank's rows of W");
 }
