@@ -29,7 +29,7 @@ void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range
   h5::quiet();
   out.resize(rows.size, cols.size);
   h5::PropList fapl(H5Pcreate(H5P_FILE_ACCESS));
-  H5Pset_fapl_mpio(fapl.get(), comm.get(), MPI_INFO_NULL);
+  h5::set_mpio_access(fapl.get(), comm.get());
   h5::File file(H5Fopen(path.file.c_str(), H5F_ACC_RDONLY, fapl.get()));
   // H5Fopen is collective: every rank sees the same failure.
   if (!file.ok()) throw IoError("cannot open '" + path.file + "' for a parallel read");

@@ -2,13 +2,25 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "dnmf/core/error.hpp"
 
 namespace dnmf::io::h5 {
 namespace fs = std::filesystem;
+
+void set_mpio_access(hid_t fapl, MPI_Comm comm) {
+  const char* env = std::getenv("DNMF_CB_BUFFER_SIZE");
+  const std::string bytes = env && *env ? env : "4194304";
+  MPI_Info info;
+  MPI_Info_create(&info);
+  MPI_Info_set(info, "cb_buffer_size", bytes.c_str());
+  H5Pset_fapl_mpio(fapl, comm, info);  // HDF5 keeps its own copy
+  MPI_Info_free(&info);
+}
 
 void quiet() {
   static const bool done = [] {

@@ -41,4 +41,10 @@ std::string string_attribute(hid_t obj, const char* name);
 void select_part(hid_t file_space, hid_t mem_space, int ndims, const hsize_t* start,
                  const hsize_t* count);
 
+/// Sets the MPI-IO file access on `fapl` for `comm`, with a 4 MiB collective buffer per
+/// aggregator (the "cb_buffer_size" hint) instead of Open MPI's 32 MiB: that buffer sits on
+/// the aggregator ranks only (rank 0 first), which made rank 0 the largest rank by 24 MiB.
+/// DNMF_CB_BUFFER_SIZE (bytes) overrides it.
+void set_mpio_access(hid_t fapl, MPI_Comm comm);
+
 }  // namespace dnmf::io::h5

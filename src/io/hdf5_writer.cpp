@@ -66,7 +66,7 @@ AtomicFileWriter::AtomicFileWriter(const mpi::Comm& comm, std::string target, bo
   comm_.bcast(temp_, 0);
   comm_.bcast(&copied, 1, 0);
   h5::PropList fapl(H5Pcreate(H5P_FILE_ACCESS));
-  H5Pset_fapl_mpio(fapl.get(), comm_.get(), MPI_INFO_NULL);
+  h5::set_mpio_access(fapl.get(), comm_.get());
   const hid_t f = copied ? H5Fopen(temp_.c_str(), H5F_ACC_RDWR, fapl.get())
                          : H5Fcreate(temp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   if (f < 0) {

@@ -60,7 +60,7 @@ MyLines<T> read_my_lines(const DatasetInfo& info, const mpi::Comm& all) {
   const std::string where = info.path.str();
 
   h5::PropList fapl(H5Pcreate(H5P_FILE_ACCESS));
-  H5Pset_fapl_mpio(fapl.get(), all.get(), MPI_INFO_NULL);
+  h5::set_mpio_access(fapl.get(), all.get());
   h5::File file(H5Fopen(info.path.file.c_str(), H5F_ACC_RDONLY, fapl.get()));
   if (!file.ok()) throw IoError("cannot open '" + info.path.file + "' for a parallel read");
   h5::Group g(H5Gopen2(file.get(), info.path.object.c_str(), H5P_DEFAULT));
