@@ -16,6 +16,11 @@ function(dnmf_scale_run name n filter label)
 endfunction()
 dnmf_scale_run(scale_tests_np16 16 "*_random:*anls_nndsvda" "scale")
 dnmf_scale_run(scale_tests_np64 64 "*mu_random" "scale")
+# Through the CLI at 64 ranks: stop there and resume on 3, and transform.
+dnmf_add_script_test(NAME scale_tests_cli_np64 PROCESSORS 2 LABELS "mpi;scale"
+  COMMAND ${DNMF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/scale/test_scale_cli.py)
+set_property(TEST scale_tests_cli_np64 APPEND PROPERTY ENVIRONMENT
+  "DNMF_TEST_DRIVER=$<TARGET_FILE:dnmf_test_driver>")
 if(DNMF_SCALE_FULL_TESTS)
   dnmf_scale_run(scale_tests_full_np64 64 "*" "scale_full")
 endif()
