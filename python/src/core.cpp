@@ -201,35 +201,11 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
   return out;
 }
 
-/// The whole factor on every rank, rows in item order. Collective over f's grid.
-template <typename T>
-Matrix<T> gather_whole(const DistFactor<T>& f) {
-  Matrix<T> whole(f.global_rows(), f.k());
-  in_item_order(f, [&](const DistFactor<T>& g) {
-    const mpi::Comm& all = g.grid().all();
-    const std::size_t ranks = static_cast<std::size_t>(all.size());
-    std::vector<std::int64_t> ones(ranks, 1), starts(ranks), sizes(ranks);
-    const Range mine = g.owned();
-    all.allgatherv(&mine.begin, starts.data(), ones);
-    all.allgatherv(&mine.size, sizes.data(), ones);
-    std::vector<std::int64_t> counts(ranks);
-    for (std::size_t r = 0; r < ranks; ++r) counts[r] = sizes[r] * g.k();
-    Matrix<T> packed(g.global_rows(), g.k());
-    all.allgatherv(g.local().data(), packed.data(), counts);
-    std::int64_t at = 0;  // rank r's rows follow rank r - 1's in `packed`
-    for (std::size_t r = 0; r < ranks; ++r) {
-      std::copy(packed.row(at), packed.row(at) + sizes[r] * g.k(), whole.row(starts[r]));
-      at += sizes[r];
-    }
-  });
-  return whole;
-}
-
 /// W as the layout returns it: whole (replicated), or this rank's rows in item order and the
 /// first one's index.
 template <typename T>
 std::pair<Matrix<T>, std::int64_t> result_rows(const DistFactor<T>& w, Layout layout) {
-  if (layout == Layout::replicated) return {gather_whole(w), 0};
+  if (layout == Layout::replicated) return {app::gather_whole(w), 0};
   std::pair<Matrix<T>, std::int64_t> out;
   in_item_order(w, [&](const DistFactor<T>& g) {
     out.first = g.local();
@@ -355,7 +331,7 @@ py::dict fit_typed(const Call& call, const Input& in, const io::DatasetInfo* fil
       return model.fit_transform(*d.x, custom ? &*w_init : nullptr, custom ? &*ht_init : nullptr);
     });
     w = result_rows(wf, in.layout);
-    h = transposed(gather_whole(model.components()));
+    h = transposed(app::gather_whole(model.components()));
   }
   py::dict out;
   out["W"] = to_numpy(w.first);
@@ -451,19 +427,9 @@ py::object matmul(py::object w, py::object h) {
   return matmul_typed<double>(w, h);
 }
 
-void select_k(const Call& call, const SelectKCall& sk) {
-  app::SelectKConfig cfg;
-  cfg.fit.input = sk.input;
-  cfg.fit.params = call.params;
-  cfg.output = sk.output;
-  cfg.k_first = sk.k_first;
-  cfg.k_last = sk.k_last;
-  cfg.k_step = sk.k_step;
-  cfg.replicates = sk.replicates;
-  cfg.holdout = sk.holdout;
-  cfg.group_size = sk.group_size;
-  cfg.rule_min = sk.rule_min;
-  app::select_k(call.comm, cfg, std::cout);
+void select_k(const Call& call, app::SelectKConfig config) {
+  config.fit.params = call.params;
+  app::select_k(call.comm, config, std::cout);
 }
 
 }  // namespace dnmf::python

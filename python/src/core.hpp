@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "dnmf/app/config.hpp"
 #include "dnmf/core/grid_shape.hpp"
 #include "dnmf/mpi/comm.hpp"
 #include "dnmf/nmf/params.hpp"
@@ -62,18 +63,9 @@ py::dict transform(const Call& call, const Input& x, py::object h);
 /// W @ H for this rank's rows of W (local; no communication).
 py::object matmul(py::object w, py::object h);
 
-/// What dnmf.select_k asks of `dnmf select-k`: the range of k, the replicates, the held-out
-/// fraction, the group size (0: chosen), the rule, the files.
-struct SelectKCall {
-  std::string input, output;
-  std::int64_t k_first = 0, k_last = 0, k_step = 1, replicates = 3;
-  double holdout = 0.1;
-  int group_size = 0;
-  bool rule_min = false;
-};
-
-/// Runs select-k over `call.comm` (prints its table on rank 0's stdout); the results are in
-/// `sk.output`. Throws dnmf::Error.
-void select_k(const Call& call, const SelectKCall& sk);
+/// Runs `dnmf select-k` with `config` (its fits' parameters taken from `call`) over
+/// `call.comm`; prints the table on rank 0's stdout; the results are in `config.output`.
+/// Throws dnmf::Error.
+void select_k(const Call& call, app::SelectKConfig config);
 
 }  // namespace dnmf::python

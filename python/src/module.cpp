@@ -138,11 +138,19 @@ PYBIND11_MODULE(_core, m) {
       [](py::object comm, py::dict params, std::string input, std::string output,
          std::int64_t first, std::int64_t last, std::int64_t step, std::int64_t replicates,
          double holdout, int group_size, bool rule_min) {
-        dnmf::python::SelectKCall sk{std::move(input), std::move(output), first,      last,    step,
-                                     replicates,       holdout,           group_size, rule_min};
+        app::SelectKConfig config;
+        config.fit.input = std::move(input);
+        config.output = std::move(output);
+        config.k_first = first;
+        config.k_last = last;
+        config.k_step = step;
+        config.replicates = replicates;
+        config.holdout = holdout;
+        config.group_size = group_size;
+        config.rule_min = rule_min;
         const Call call = call_from(comm, py::none(), params);
         py::gil_scoped_release release;
-        dnmf::python::select_k(call, sk);
+        dnmf::python::select_k(call, std::move(config));
       },
       py::arg("comm"), py::arg("params"), py::arg("input"), py::arg("output"), py::arg("first"),
       py::arg("last"), py::arg("step"), py::arg("replicates"), py::arg("holdout"),

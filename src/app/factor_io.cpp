@@ -1,5 +1,7 @@
 #include "factor_io.hpp"
 
+#include <algorithm>
+
 #include "dnmf/core/error.hpp"
 #include "dnmf/io/sparse.hpp"
 
@@ -85,10 +87,34 @@ void write_factors(const mpi::Comm& comm, const std::string& output, const DistF
   file.commit();
 }
 
+template <typename T>
+Matrix<T> gather_whole(const DistFactor<T>& f) {
+  Matrix<T> whole(f.global_rows(), f.k());
+  in_item_order(f, [&](const DistFactor<T>& g) {
+    const mpi::Comm& all = g.grid().all();
+    const std::size_t ranks = static_cast<std::size_t>(all.size());
+    std::vector<std::int64_t> ones(ranks, 1), starts(ranks), sizes(ranks);
+    const Range mine = g.owned();
+    all.allgatherv(&mine.begin, starts.data(), ones);
+    all.allgatherv(&mine.size, sizes.data(), ones);
+    std::vector<std::int64_t> counts(ranks);
+    for (std::size_t r = 0; r < ranks; ++r) counts[r] = sizes[r] * g.k();
+    Matrix<T> packed(g.global_rows(), g.k());
+    all.allgatherv(g.local().data(), packed.data(), counts);
+    std::int64_t at = 0;  // rank r's rows follow rank r - 1's in `packed`
+    for (std::size_t r = 0; r < ranks; ++r) {
+      std::copy(packed.row(at), packed.row(at) + sizes[r] * g.k(), whole.row(starts[r]));
+      at += sizes[r];
+    }
+  });
+  return whole;
+}
+
 #define DNMF_INSTANTIATE_APP(T)                                                              \
   template void read_h_as_ht<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);    \
   template void read_x<T>(const io::DatasetInfo&, DistMatrix<T>&, PhaseTimers&);             \
   template void read_w<T>(const mpi::Comm&, const io::ObjectPath&, DistFactor<T>&);          \
+  template Matrix<T> gather_whole<T>(const DistFactor<T>&);                                  \
   template std::int64_t factor_bytes<T>(const DistFactor<T>&, const DistFactor<T>*);         \
   template void write_w_and_h<T>(io::AtomicFileWriter&, const DistFactor<T>&,                \
                                  const DistFactor<T>*);                                      \

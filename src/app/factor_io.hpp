@@ -29,6 +29,10 @@ void read_w(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& w)
 template <typename T>
 void read_h_as_ht(const mpi::Comm& comm, const io::ObjectPath& path, DistFactor<T>& ht);
 
+/// The whole factor on every rank, rows in item order. Collective over f's grid.
+template <typename T>
+Matrix<T> gather_whole(const DistFactor<T>& f);
+
 /// The bytes of W and, when given, H as stored in a file (for AtomicFileWriter's space check).
 template <typename T>
 std::int64_t factor_bytes(const DistFactor<T>& w, const DistFactor<T>* ht);

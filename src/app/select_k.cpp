@@ -121,33 +121,13 @@ std::vector<TaskResult> read_recorded(const mpi::Comm& self, const std::string& 
   return done;
 }
 
-/// H (k x p, columns in item order) of a fit, gathered on every rank of its grid.
+/// H (k x p, columns in item order) of a fit, on every rank of its grid.
 template <typename T>
 Matrix<double> gather_components(const DistFactor<T>& ht) {
+  const Matrix<T> whole = gather_whole(ht);  // p x k
   Matrix<double> h(ht.k(), ht.global_rows());
-  in_item_order(ht, [&](const DistFactor<T>& f) {
-    const mpi::Comm& all = f.grid().all();
-    const std::int64_t k = f.k();
-    // Each rank's owned rows go out as (begin, count, values...).
-    std::vector<double> mine = {static_cast<double>(f.owned().begin),
-                                static_cast<double>(f.owned().size)};
-    for (std::int64_t i = 0; i < f.owned().size; ++i)
-      for (std::int64_t c = 0; c < k; ++c) mine.push_back(static_cast<double>(f.local()(i, c)));
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(all.size()), 0);
-    counts[all.rank()] = static_cast<std::int64_t>(mine.size());
-    all.allreduce_sum(counts.data(), all.size());
-    std::int64_t total = 0;
-    for (std::int64_t c : counts) total += c;
-    std::vector<double> every(static_cast<std::size_t>(total));
-    all.allgatherv(mine.data(), every.data(), counts);
-    for (std::size_t at = 0; at < every.size();) {
-      const auto begin = static_cast<std::int64_t>(every[at]);
-      const auto size = static_cast<std::int64_t>(every[at + 1]);
-      at += 2;
-      for (std::int64_t i = 0; i < size; ++i)
-        for (std::int64_t c = 0; c < k; ++c) h(c, begin + i) = every[at++];
-    }
-  });
+  for (std::int64_t j = 0; j < whole.rows(); ++j)
+    for (std::int64_t c = 0; c < whole.cols(); ++c) h(c, j) = static_cast<double>(whole(j, c));
   return h;
 }
 
@@ -178,6 +158,7 @@ class GroupRunner {
     mask.assign(static_cast<std::size_t>(rows.size * cols.size), 1);
     std::vector<std::uint8_t> held(mask.size(), 0);
     const std::uint64_t seed = base_seed(cfg_);
+    double counts[2] = {0, 0};  // entries the fit sees, entries held out
     for (std::int64_t i = 0; i < rows.size; ++i) {
       const auto gi = static_cast<std::uint64_t>(x_.row_axis().item(rows.begin + i));
       for (std::int64_t j = 0; j < cols.size; ++j) {
@@ -187,6 +168,8 @@ class GroupRunner {
         held[e] = seen &&
                   held_out(seed, static_cast<std::uint64_t>(task.replicate), gi, gj, cfg_.holdout);
         mask[e] = seen && !held[e];
+        counts[0] += mask[e];
+        counts[1] += held[e];
       }
     }
     x_.set_observed(Observed::masked);
@@ -218,11 +201,6 @@ class GroupRunner {
     const double beta = params.beta();
     DistProducts<T> products(x_);
     const mpi::Comm& all = grid_.all();
-    double counts[2] = {0, 0};
-    for (std::size_t e = 0; e < mask.size(); ++e) {
-      counts[0] += mask[e];
-      counts[1] += held[e];
-    }
     all.allreduce_sum(counts, 2);
     const double train = products.divergence(w, ht, beta);
     mask.swap(held);  // now the held-out entries are the "observed" ones

@@ -18,13 +18,6 @@
 namespace dnmf::cli {
 namespace {
 
-/// A real as text that reads back to the same double.
-std::string fmt_exact(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 /// What rank 0 decided from the command line, in a broadcastable form.
 struct Command {
   int status = -1;  ///< -1: run `name`; otherwise exit with this code (help, usage errors)
@@ -131,7 +124,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   select->add_option("--output,-o", sk_output, "selection file to write (HDF5)")->required();
   select->add_option("--k", sk_range, "the k to try: FIRST:LAST[:STEP]")->required();
   std::int64_t sk_replicates = 3, sk_group_size = 0;
-  double sk_holdout = 0.1;
+  std::string sk_holdout = "0.1";  // travels as typed, like fit's settings
   bool sk_resume = false;
   select->add_option("--replicates", sk_replicates, "fits per k, each with its own hold-out (3)");
   select->add_option("--holdout", sk_holdout, "fraction of the entries held out, in (0, 1) (0.1)");
@@ -262,7 +255,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       if (opt->count() > 0) cmd.settings[key] = opt->as<std::string>();
     cmd.settings["sk_k"] = sk_range;
     cmd.settings["sk_replicates"] = std::to_string(sk_replicates);
-    cmd.settings["sk_holdout"] = fmt_exact(sk_holdout);
+    cmd.settings["sk_holdout"] = sk_holdout;
     cmd.settings["sk_group_size"] = std::to_string(sk_group_size);
     cmd.settings["sk_rule"] = sk_rule;
     cmd.settings["sk_refit"] = sk_refit;
@@ -350,7 +343,14 @@ app::SelectKConfig select_k_config(const Command& cmd) {
   c.k_last = parts[1];
   c.k_step = parts.size() == 3 ? parts[2] : 1;
   c.replicates = std::stoll(cmd.settings.at("sk_replicates"));
-  c.holdout = std::stod(cmd.settings.at("sk_holdout"));
+  const std::string holdout = cmd.settings.at("sk_holdout");
+  try {
+    std::size_t used = 0;
+    c.holdout = std::stod(holdout, &used);
+    if (used != holdout.size()) throw std::invalid_argument(holdout);
+  } catch (const std::exception&) {
+    throw UsageError("--holdout: expected a fraction in (0, 1), got '" + holdout + "'");
+  }
   c.group_size = static_cast<int>(std::stoll(cmd.settings.at("sk_group_size")));
   const std::string rule = cmd.settings.at("sk_rule");
   if (rule != "1se" && rule != "min") {
