@@ -23,6 +23,8 @@ Custom W/H are cast to the data dtype. Errors raised by scikit-learn are printed
 as one line and give exit code 1.
 """
 import argparse
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -144,7 +146,7 @@ def write_model(path, W, H, attrs):
         raise
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--numerics", choices=["1.6", "1.2.1"], default="1.6",
@@ -153,7 +155,7 @@ def main():
     parser.add_argument("input", metavar="INPUT.h5[:/X]")
     parser.add_argument("--output", required=True, metavar="REF.h5")
     add_fit_options(parser)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     if args.numerics == "1.6":
         NMF, _ = sklearn16.nmf_class()
@@ -200,6 +202,18 @@ def main():
           f"reconstruction_err_={model.reconstruction_err_!r}, n_iter_={model.n_iter_}, "
           f"fit {fit_seconds:.3f} s ({fit_seconds / model.n_iter_:.3g} s/iter)")
     return 0
+
+
+def run(argv):
+    """main(argv) in this process, for test scripts that fit many references (one interpreter
+    start and one scikit-learn import instead of one per fit): (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+    return code, out.getvalue(), err.getvalue()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dnmf/core/error.hpp"
+#include "dnmf/io/sparse.hpp"
 
 namespace dnmf::app {
 namespace {
@@ -30,6 +31,46 @@ void read_mask(const io::ObjectPath& path, DistMatrix<T>& x) {
     for (std::int64_t i = 0; i < nr; ++i)
       for (std::int64_t j = 0; j < cols.size; ++j)
         if (part(i, j) == 0.0) x.mask()[static_cast<std::size_t>((r0 + i) * cols.size + j)] = 0;
+  }
+}
+
+/// X's values on the entries a mask observes (its nonzero entries `m`, my block's part, on X's
+/// layout): every such entry is stored, with X's value or 0 where X stores none; with
+/// `unstored` only those X stores too; with `nan` not the NaN ones. Rows sorted by column.
+template <typename T>
+Csr<T> values_on_mask(const Csr<T>& x, const Csr<T>& m, bool nan, bool unstored) {
+  Csr<T> out;
+  out.rows = x.rows;
+  out.cols = x.cols;
+  out.indptr.assign(static_cast<std::size_t>(x.rows + 1), 0);
+  for (std::int64_t i = 0; i < x.rows; ++i) {
+    std::int64_t e = x.indptr[i];
+    for (std::int64_t f = m.indptr[i]; f < m.indptr[i + 1]; ++f) {
+      if (m.values[f] == T(0)) continue;
+      const std::int64_t j = m.indices[f];
+      while (e < x.indptr[i + 1] && x.indices[e] < j) ++e;
+      const bool stored = e < x.indptr[i + 1] && x.indices[e] == j;
+      const T v = stored ? x.values[e] : T(0);
+      if ((unstored && !stored) || (nan && std::isnan(v))) continue;
+      out.indices.push_back(j);
+      out.values.push_back(v);
+    }
+    out.indptr[i + 1] = out.nnz();
+  }
+  return out;
+}
+
+/// Clears the mask bytes of my dense block that a sparse mask group does not observe (`m`: its
+/// nonzero entries, my block's part).
+template <typename T>
+void clear_unobserved(const Csr<T>& m, std::vector<std::uint8_t>& mask) {
+  for (std::int64_t i = 0; i < m.rows; ++i) {
+    std::int64_t f = m.indptr[i];
+    for (std::int64_t j = 0; j < m.cols; ++j) {
+      while (f < m.indptr[i + 1] && (m.indices[f] < j || m.values[f] == T(0))) ++f;
+      if (f == m.indptr[i + 1] || m.indices[f] != j)
+        mask[static_cast<std::size_t>(i * m.cols + j)] = 0;
+    }
   }
 }
 
@@ -108,29 +149,38 @@ void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMa
   const mpi::Comm& all = x.grid().all();
   const std::string where = xinfo.path.str();
   io::ObjectPath mask_path;
+  io::DatasetInfo minfo;
   mpi::agree(all, [&] {
     if (spec.unstored && !x.sparse()) {
       throw UsageError("--missing unstored needs sparse X (a CSR/CSC group); " + where +
                        " is a dense dataset: use --missing nan or --mask");
     }
-    if (x.sparse() && !spec.mask.empty()) {
-      throw UsageError("--mask is for dense X; for sparse X (" + where +
-                       ") use --missing unstored (the stored entries are the observed ones) or "
-                       "store NaN at the missing entries with --missing nan");
-    }
   });
   if (!spec.mask.empty()) {
     mask_path = io::parse_object_path(spec.mask, "/M");
-    const io::DatasetInfo m = io::probe_dense(all, mask_path);
+    minfo = io::probe_matrix(all, mask_path);
     mpi::agree(all, [&] {
-      if (m.rows != x.rows() || m.cols != x.cols()) {
-        throw InputError("the mask " + mask_path.str() + " is " + std::to_string(m.rows) + " x " +
-                         std::to_string(m.cols) + ", but X (" + where + ") is " +
+      if (minfo.rows != x.rows() || minfo.cols != x.cols()) {
+        throw InputError("the mask " + mask_path.str() + " is " + std::to_string(minfo.rows) +
+                         " x " + std::to_string(minfo.cols) + ", but X (" + where + ") is " +
                          std::to_string(x.rows()) + " x " + std::to_string(x.cols()));
       }
     });
   }
   std::int64_t observed = 0;
+  const bool mask_given = !mask_path.object.empty();
+  if (x.sparse() && mask_given) {
+    // The mask's nonzero entries are the observed ones: they become X's stored entries (X's
+    // value, or an observed 0), and the solvers take the stored-entries path.
+    const Csr<T> m = io::read_entries_on<T>(minfo, x.grid(), x.row_axis(), x.col_axis());
+    Csr<T> kept = values_on_mask(x.csr(), m, spec.nan, spec.unstored);
+    observed = all.allreduce_sum(kept.nnz());
+    if (observed == x.rows() * x.cols()) return;  // observes everything: today's path
+    x.csr() = std::move(kept);
+    x.set_observed(Observed::stored);
+    check_coverage(x, where, check_columns);
+    return;
+  }
   if (x.sparse()) {
     // Stored NaN entries are missing (--missing nan): they leave X's CSR for holes().
     Csr<T>& c = x.csr();
@@ -164,7 +214,12 @@ void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMa
     if (spec.nan)
       for (std::int64_t e = 0; e < l.size(); ++e)
         if (std::isnan(l.data()[e])) x.mask()[static_cast<std::size_t>(e)] = 0;
-    if (!mask_path.object.empty()) read_mask(mask_path, x);
+    if (mask_given && minfo.sparse) {
+      clear_unobserved(io::read_entries_on<T>(minfo, x.grid(), x.row_axis(), x.col_axis()),
+                       x.mask());
+    } else if (mask_given) {
+      read_mask(mask_path, x);
+    }
     for (std::int64_t e = 0; e < l.size(); ++e) {
       if (x.mask()[static_cast<std::size_t>(e)]) {
         ++observed;

@@ -146,6 +146,39 @@ EntryCounts entry_counts_of(const MyLines<T>& my, const mpi::Comm& all, std::int
   return counts;
 }
 
+/// Sends my lines (as read) to the ranks owning their blocks, on the axes `major` (the lines'
+/// axis: rows of a CSR file, columns of a CSC one) and `minor`; my block's entries as a CSR.
+template <typename T>
+Csr<T> send_lines_to_blocks(const DatasetInfo& info, const ProcessGrid& grid, const Axis& major,
+                            const Axis& minor, MyLines<T> my) {
+  const Axis& row_axis = info.csc ? minor : major;
+  const Axis& col_axis = info.csc ? major : minor;
+  // Each entry travels with its row and column within the destination's block, 32 bits each.
+  const std::int64_t longest = std::max(row_axis.longest_block(), col_axis.longest_block());
+  if (longest > max_packed_extent) {
+    throw InputError("'" + info.path.str() + "' is too large for this grid: a block would have " +
+                     std::to_string(longest) +
+                     " rows or columns (at most 2^32 - 1); use more ranks");
+  }
+  // My entries by their positions on the axes, lines from 0 in my slice.
+  LineEntries<T> entries;
+  entries.lines_are_columns = info.csc;
+  entries.line_pos.resize(static_cast<std::size_t>(my.lines.size));
+  for (std::int64_t line = 0; line < my.lines.size; ++line)
+    entries.line_pos[line] = major.position(my.lines.begin + line);
+  entries.line_start = std::move(my.indptr);
+  for (std::int64_t& s : entries.line_start) s -= my.begin;
+  entries.cross_pos = std::move(my.indices);
+  for (std::int64_t& m : entries.cross_pos) m = minor.position(m);
+  entries.values = std::move(my.values);
+  BlockEntries<T> got = send_entries_to_blocks(grid, row_axis, col_axis, std::move(entries));
+  Csr<T> out;
+  out.rows = row_axis.block(grid.my_row()).size;
+  out.cols = col_axis.block(grid.my_col()).size;
+  assemble_csr(std::move(got.positions), std::move(got.values), out);
+  return out;
+}
+
 }  // namespace
 
 template <typename T>
@@ -162,29 +195,43 @@ DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid) {
   const Axis& row_axis = csc ? cuts.minor : cuts.major;
   const Axis& col_axis = csc ? cuts.major : cuts.minor;
   DistMatrix<T> x(grid, row_axis, col_axis, Storage::sparse);
-
-  // Each entry travels with its row and column within the destination's block, 32 bits each.
-  const std::int64_t longest = std::max(row_axis.longest_block(), col_axis.longest_block());
-  if (longest > max_packed_extent) {
-    throw InputError("'" + info.path.str() + "' is too large for this grid: a block would have " +
-                     std::to_string(longest) +
-                     " rows or columns (at most 2^32 - 1); use more ranks");
-  }
-  // My entries by their positions on the chosen axes, lines from 0 in my slice.
-  LineEntries<T> entries;
-  entries.lines_are_columns = csc;
-  entries.line_pos.resize(static_cast<std::size_t>(my.lines.size));
-  for (std::int64_t line = 0; line < my.lines.size; ++line)
-    entries.line_pos[line] = cuts.major.position(my.lines.begin + line);
-  entries.line_start = std::move(my.indptr);
-  for (std::int64_t& s : entries.line_start) s -= my.begin;
-  entries.cross_pos = std::move(my.indices);
-  for (std::int64_t& m : entries.cross_pos) m = cuts.minor.position(m);
-  entries.values = std::move(my.values);
-  BlockEntries<T> got = send_entries_to_blocks(grid, row_axis, col_axis, std::move(entries));
-
-  assemble_csr(std::move(got.positions), std::move(got.values), x.csr());
+  x.csr() = send_lines_to_blocks(info, grid, cuts.major, cuts.minor, std::move(my));
   return x;
+}
+
+template <typename T>
+Csr<T> read_entries_on(const DatasetInfo& info, const ProcessGrid& grid, const Axis& rows,
+                       const Axis& cols) {
+  if (info.sparse) {
+    MyLines<T> my = read_my_lines<T>(info, grid.all());
+    return info.csc ? send_lines_to_blocks(info, grid, cols, rows, std::move(my))
+                    : send_lines_to_blocks(info, grid, rows, cols, std::move(my));
+  }
+  // A dense dataset: my share of its rows, a slice at a time, keeping the nonzero entries.
+  const mpi::Comm& all = grid.all();
+  const Range mine = my_slice(all, info.rows);
+  const std::int64_t slice =
+      std::max<std::int64_t>(1, (std::int64_t{1} << 20) / std::max<std::int64_t>(1, info.cols));
+  const std::int64_t calls = all.allreduce_max((mine.size + slice - 1) / slice);
+  MyLines<T> my;
+  my.lines = mine;
+  my.indptr.assign(1, 0);
+  Matrix<T> part;
+  for (std::int64_t c = 0; c < calls; ++c) {
+    const std::int64_t r0 = std::min(mine.size, c * slice);
+    const std::int64_t nr = std::min(slice, mine.size - r0);
+    read_block(all, info.path, Range{mine.begin + r0, nr}, Range{0, info.cols}, part);
+    for (std::int64_t i = 0; i < nr; ++i) {
+      for (std::int64_t j = 0; j < info.cols; ++j)
+        if (part(i, j) != T(0)) {
+          my.indices.push_back(j);
+          my.values.push_back(part(i, j));
+        }
+      my.indptr.push_back(static_cast<std::int64_t>(my.indices.size()));
+    }
+  }
+  my.count = static_cast<std::int64_t>(my.indices.size());
+  return send_lines_to_blocks(info, grid, rows, cols, std::move(my));
 }
 
 SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
@@ -263,5 +310,9 @@ SparseLayout sparse_layout(const DatasetInfo& info, int pr, int pc) {
 
 template DistMatrix<double> read_sparse<double>(const DatasetInfo&, const ProcessGrid&);
 template DistMatrix<float> read_sparse<float>(const DatasetInfo&, const ProcessGrid&);
+template Csr<double> read_entries_on<double>(const DatasetInfo&, const ProcessGrid&, const Axis&,
+                                             const Axis&);
+template Csr<float> read_entries_on<float>(const DatasetInfo&, const ProcessGrid&, const Axis&,
+                                           const Axis&);
 
 }  // namespace dnmf::io

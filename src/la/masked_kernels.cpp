@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "beta_entries.hpp"
+#include "dnmf/la/blas.hpp"
 #include "dnmf/la/simd_products.hpp"
 #include "dnmf/la/sparse_kernels.hpp"
 
@@ -46,16 +47,34 @@ void add_masked_entry(MaskedSums& s, T x, T y, double beta) {
   s.s2 += d.s2;
 }
 
-/// g += a a^T (k x k).
+/// One row's (or column's) Gram from a list of the other factor's rows: gathered into a panel,
+/// then one BLAS Gram. finish(false, g): g = P^T P; finish(true, g): g = full - P^T P, for when
+/// the hidden entries are the shorter list (the block's full Gram less theirs).
 template <typename T>
-void add_outer(std::int64_t k, const T* a, T* g) {
-  for (std::int64_t r = 0; r < k; ++r) {
-    const T ar = a[r];
-    if (ar == T(0)) continue;
-    T* gr = g + r * k;
-    for (std::int64_t c = 0; c < k; ++c) gr[c] += ar * a[c];
+class ListedGrams {
+ public:
+  ListedGrams(std::int64_t k, const T* full) : k_(k), full_(full) {}
+  void clear() { n_ = 0; }
+  void add(const T* row) {
+    if (static_cast<std::size_t>((n_ + 1) * k_) > panel_.size())
+      panel_.resize(static_cast<std::size_t>(std::max<std::int64_t>(2 * n_, 16) * k_));
+    std::copy_n(row, k_, panel_.data() + n_ * k_);
+    ++n_;
   }
-}
+  void finish(bool from_full, T* g) const {
+    if (from_full) {
+      std::copy_n(full_, k_ * k_, g);
+      if (n_ > 0) gram(n_, k_, T(-1), panel_.data(), k_, T(1), g, k_);
+    } else {
+      gram(n_, k_, T(1), panel_.data(), k_, T(0), g, k_);
+    }
+  }
+
+ private:
+  std::int64_t k_, n_ = 0;
+  const T* full_;
+  std::vector<T> panel_;
+};
 
 }  // namespace
 
@@ -168,19 +187,60 @@ template <typename T>
 void masked_normal_equations(std::int64_t rows, std::int64_t cols, std::int64_t k, const T* x,
                              std::int64_t ldx, const std::uint8_t* mask, const T* w, const T* ht,
                              MuSide side, T* grams, T* rhs) {
-  const std::int64_t out_rows = side == MuSide::w ? rows : cols;
-  std::fill(grams, grams + out_rows * k * k, T(0));
-  std::fill(rhs, rhs + out_rows * k, T(0));
-  for (std::int64_t i = 0; i < rows; ++i) {
-    const T* wi = w + i * k;
+  const bool w_side = side == MuSide::w;
+  const std::int64_t lines = w_side ? cols : rows;
+  const T* other = w_side ? ht : w;  // the factor whose rows make the Grams
+  std::vector<T> full(static_cast<std::size_t>(k * k));
+  gram(lines, k, T(1), other, k, T(0), full.data(), k);
+  // rhs = (M o X) Ht (or its mirror): the whole block's product, less the hidden entries that
+  // hold a value (apply_missing zeroes them, so usually none).
+  if (w_side) {
+    gemm(Op::none, Op::none, rows, k, cols, T(1), x, ldx, ht, k, T(0), rhs, k);
+  } else {
+    gemm(Op::trans, Op::none, cols, k, rows, T(1), x, ldx, w, k, T(0), rhs, k);
+  }
+  for (std::int64_t i = 0; i < rows; ++i)
     for (std::int64_t j = 0; j < cols; ++j) {
-      if (!mask[i * cols + j]) continue;
       const T xv = x[i * ldx + j];
-      const std::int64_t o = side == MuSide::w ? i : j;
-      const T* v = side == MuSide::w ? ht + j * k : wi;
-      add_outer(k, v, grams + o * k * k);
-      T* r = rhs + o * k;
-      for (std::int64_t c = 0; c < k; ++c) r[c] += xv * v[c];
+      if (mask[i * cols + j] || xv == T(0)) continue;
+      const T* v = w_side ? ht + j * k : w + i * k;
+      T* r = rhs + (w_side ? i : j) * k;
+      for (std::int64_t c = 0; c < k; ++c) r[c] -= xv * v[c];
+    }
+  ListedGrams<T> listed(k, full.data());
+  if (w_side) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const std::uint8_t* m = mask + i * cols;
+      const std::int64_t seen = std::count_if(m, m + cols, [](std::uint8_t b) { return b != 0; });
+      const bool list_hidden = cols - seen < seen;
+      listed.clear();
+      for (std::int64_t j = 0; j < cols; ++j)
+        if ((m[j] != 0) != list_hidden) listed.add(ht + j * k);
+      listed.finish(list_hidden, grams + i * k * k);
+    }
+    return;
+  }
+  // Side h: the columns a chunk at a time, each column's list of rows gathered in one pass over
+  // the chunk's mask bytes (row-major mask, so a column is never walked with a stride alone).
+  constexpr std::int64_t chunk = 16;
+  std::vector<std::int64_t> seen(static_cast<std::size_t>(chunk));
+  std::vector<std::vector<std::int64_t>> picked(static_cast<std::size_t>(chunk));
+  for (std::int64_t j0 = 0; j0 < cols; j0 += chunk) {
+    const std::int64_t n = std::min(chunk, cols - j0);
+    std::fill(seen.begin(), seen.end(), 0);
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t c = 0; c < n; ++c) seen[c] += mask[i * cols + j0 + c] != 0;
+    for (auto& p : picked) p.clear();
+    for (std::int64_t i = 0; i < rows; ++i)
+      for (std::int64_t c = 0; c < n; ++c) {
+        const bool list_hidden = rows - seen[c] < seen[c];
+        if ((mask[i * cols + j0 + c] != 0) != list_hidden) picked[c].push_back(i);
+      }
+    for (std::int64_t c = 0; c < n; ++c) {
+      const bool list_hidden = rows - seen[c] < seen[c];
+      listed.clear();
+      for (std::int64_t i : picked[c]) listed.add(w + i * k);
+      listed.finish(list_hidden, grams + (j0 + c) * k * k);
     }
   }
 }
@@ -188,18 +248,53 @@ void masked_normal_equations(std::int64_t rows, std::int64_t cols, std::int64_t 
 template <typename T>
 void csr_masked_normal_equations(const Csr<T>& x, std::int64_t k, const T* w, const T* ht,
                                  MuSide side, T* grams, T* rhs) {
-  const std::int64_t out_rows = side == MuSide::w ? x.rows : x.cols;
-  std::fill(grams, grams + out_rows * k * k, T(0));
+  const bool w_side = side == MuSide::w;
+  const std::int64_t out_rows = w_side ? x.rows : x.cols;
   std::fill(rhs, rhs + out_rows * k, T(0));
-  for (std::int64_t i = 0; i < x.rows; ++i)
-    for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
-      const std::int64_t j = x.indices[e];
-      const std::int64_t o = side == MuSide::w ? i : j;
-      const T* v = side == MuSide::w ? ht + j * k : w + i * k;
-      add_outer(k, v, grams + o * k * k);
-      T* r = rhs + o * k;
-      for (std::int64_t c = 0; c < k; ++c) r[c] += x.values[e] * v[c];
+  ListedGrams<T> listed(k, nullptr);
+  if (w_side) {
+    for (std::int64_t i = 0; i < x.rows; ++i) {
+      listed.clear();
+      T* r = rhs + i * k;
+      for (std::int64_t e = x.indptr[i]; e < x.indptr[i + 1]; ++e) {
+        const T* v = ht + x.indices[e] * k;
+        listed.add(v);
+        for (std::int64_t c = 0; c < k; ++c) r[c] += x.values[e] * v[c];
+      }
+      listed.finish(false, grams + i * k * k);
     }
+    return;
+  }
+  // Side h: each column's rows, found by walking every row's sorted indices with a cursor, a
+  // range of columns at a time (about 2^20 entries), so the transposed pattern is never whole.
+  std::vector<std::int64_t> per_col(static_cast<std::size_t>(x.cols), 0);
+  for (std::int64_t e = 0; e < x.nnz(); ++e) ++per_col[x.indices[e]];
+  std::vector<std::int64_t> cursor(x.indptr.begin(), x.indptr.end() - 1);
+  std::vector<std::int64_t> start, rows_of;
+  for (std::int64_t j0 = 0; j0 < x.cols;) {
+    std::int64_t j1 = j0, entries = 0;
+    while (j1 < x.cols && (j1 == j0 || entries + per_col[j1] <= (std::int64_t{1} << 20)))
+      entries += per_col[j1++];
+    start.assign(static_cast<std::size_t>(j1 - j0 + 1), 0);
+    for (std::int64_t j = j0; j < j1; ++j) start[j - j0 + 1] = start[j - j0] + per_col[j];
+    rows_of.resize(static_cast<std::size_t>(entries));
+    std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
+    for (std::int64_t i = 0; i < x.rows; ++i)
+      for (std::int64_t& e = cursor[i]; e < x.indptr[i + 1] && x.indices[e] < j1; ++e) {
+        const std::int64_t j = x.indices[e];
+        rows_of[fill[j - j0]++] = i;
+        T* r = rhs + j * k;
+        const T* v = w + i * k;
+        for (std::int64_t c = 0; c < k; ++c) r[c] += x.values[e] * v[c];
+      }
+    for (std::int64_t j = j0; j < j1; ++j) {
+      listed.clear();
+      for (std::int64_t p = start[j - j0]; p < start[j - j0 + 1]; ++p)
+        listed.add(w + rows_of[p] * k);
+      listed.finish(false, grams + j * k * k);
+    }
+    j0 = j1;
+  }
 }
 
 template <typename T>
@@ -304,8 +399,8 @@ void csr_holes_normal_equations(const Csr<T>& x, const Csr<T>& holes, std::int64
   }
   const T* other = w_side ? ht : w;
   const std::int64_t n_other = w_side ? x.cols : x.rows;
-  std::vector<T> g(static_cast<std::size_t>(k * k), T(0));
-  for (std::int64_t r = 0; r < n_other; ++r) add_outer(k, other + r * k, g.data());
+  std::vector<T> g(static_cast<std::size_t>(k * k));
+  gram(n_other, k, T(1), other, k, T(0), g.data(), k);
   for (std::int64_t r = 0; r < out_rows; ++r) std::copy(g.begin(), g.end(), grams + r * k * k);
   for (std::int64_t i = 0; i < holes.rows; ++i)
     for (std::int64_t e = holes.indptr[i]; e < holes.indptr[i + 1]; ++e) {

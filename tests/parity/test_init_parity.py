@@ -45,6 +45,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 SCRIPTS = os.path.join(REPO, "scripts")
 sys.path.insert(0, SCRIPTS)
 import compare_models  # noqa: E402  (the measure of scripts/compare_models.py)
+import sklearn_reference  # noqa: E402  (the reference fits, run in this process)
 
 PYTHON = "/usr/bin/python3"
 TIMEOUT = 120  # seconds per subprocess
@@ -236,8 +237,7 @@ def run_case(case, tmp, cache, runner):
     try:
         x_path = make_data(case.data, tmp, cache)
         ref = os.path.join(tmp, f"{case.name}.ref.h5")
-        rc, _, err, _ = run([PYTHON, os.path.join(SCRIPTS, "sklearn_reference.py"),
-                             x_path + ":/X", "--output", ref] + case.options, tmp)
+        rc, _, err = sklearn_reference.run([x_path + ":/X", "--output", ref] + case.options)
         if rc != 0:
             raise Failure(f"sklearn_reference.py exit {rc}: {tail(err)}")
     except Failure as exc:

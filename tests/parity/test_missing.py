@@ -5,8 +5,8 @@ scikit-learn has no masked NMF, so every case is checked against a naive NumPy i
 of the formulas the issue states (below, `mu_reference` and `anls_reference`), from the same
 custom init, at several rank counts and on a 2x2 grid:
   - mu for beta 2, 1, 0.5, 0, with and without penalties, dense (NaN or a mask dataset) and
-    sparse (--missing unstored, or stored NaN with --missing nan), float64 (1e-9) and float32
-    (1e-4);
+    sparse (--missing unstored, or stored NaN with --missing nan), masks as dense datasets or
+    sparse groups on dense or sparse X, float64 (1e-9) and float32 (1e-4);
   - anls-bpp: each row of W (column of H) the exact NNLS over its observed entries, solved by
     scipy.optimize.nnls;
   - an all-ones mask gives today's numbers bit for bit; transform with H fixed; a checkpoint
@@ -215,11 +215,24 @@ def make_case(tmp, name, n, p, k, seed, missing, dtype, fmt, zeros=0.0):
             X[(M == 1) & (rs.rand(n, p) < 0.3)] = 0
             Xs = np.where(M == 1, X, np.nan)
             write_sparse(f, "X", Xs, (M == 0) | (X != 0))
+        elif fmt in ("sparse-mask", "sparse-densemask", "dense-sparsemask"):
+            # The mask decides: observed zeros (X unstored there, or stored 0), and stored values
+            # at hidden entries that must never be read.
+            X[(M == 1) & (rs.rand(n, p) < 0.3)] = 0
+            junk = (M == 0) & (rs.rand(n, p) < 0.5)
+            if fmt == "dense-sparsemask":
+                f["X"] = np.where(M == 1, X, dtype(-7.0))
+            else:
+                write_sparse(f, "X", np.where(junk, dtype(5.0), X), (X != 0) | junk)
+            if fmt == "sparse-densemask":
+                f["M"] = M.astype(np.float64) * 3
+            else:  # a CSR group; stored zeros at some hidden entries observe nothing
+                write_sparse(f, "M", M.astype(np.float64), (M == 1) | junk)
         else:
             write_sparse(f, "X", X, M)
         f["W0"], f["H0"] = W0, H0
-    flags = {"nan": ["--missing", "nan"], "mask": ["--mask", path + ":/M"],
-             "sparse": ["--missing", "unstored"], "sparse-nan": ["--missing", "nan"]}[fmt]
+    flags = {"nan": ["--missing", "nan"], "sparse": ["--missing", "unstored"],
+             "sparse-nan": ["--missing", "nan"]}.get(fmt, ["--mask", path + ":/M"])
     return path, X, M, W0, H0, flags
 
 
@@ -283,10 +296,20 @@ def all_ones(tmp):
         out = os.path.join(tmp, f"ones-{tag}.h5")
         run(2, base + extra + ["--output", out])
         outs[tag] = read_model(out)
-    for tag in ("mask", "nan"):
-        same = all(np.array_equal(a, b) for a, b in zip(outs[tag][:2], outs["plain"][:2]))
-        check(f"all-ones {tag}", same and outs[tag][2] == outs["plain"][2],
-              f"err {outs[tag][2]!r} vs {outs['plain'][2]!r}")
+    # Sparse X with a mask that observes every entry (a dense dataset and a group).
+    with h5py.File(path, "a") as f:
+        write_sparse(f, "S", np.where(X > 0.5, X, 0), X > 0.5)
+        write_sparse(f, "MS", np.ones_like(X), np.ones_like(X))
+    for tag, x, extra in [("sparse plain", ":/S", []), ("sparse mask", ":/S", ["--mask", path + ":/M"]),
+                          ("sparse mask group", ":/S", ["--mask", path + ":/MS"])]:
+        out = os.path.join(tmp, f"ones-{tag.replace(' ', '-')}.h5")
+        run(2, [base[0], path + x] + base[2:] + extra + ["--output", out])
+        outs[tag] = read_model(out)
+    for tag, plain in (("mask", "plain"), ("nan", "plain"), ("sparse mask", "sparse plain"),
+                       ("sparse mask group", "sparse plain")):
+        same = all(np.array_equal(a, b) for a, b in zip(outs[tag][:2], outs[plain][:2]))
+        check(f"all-ones {tag}", same and outs[tag][2] == outs[plain][2],
+              f"err {outs[tag][2]!r} vs {outs[plain][2]!r}")
 
 
 def transform_case(tmp):
@@ -384,6 +407,7 @@ def bad_input(tmp):
         Mc[:, 6] = 0
         f["Mcol"] = Mc
         write_sparse(f, "S", X, (rs.rand(12, 8) < 0.5).astype(np.uint8) | np.eye(12, 8, dtype=np.uint8))
+        write_sparse(f, "Sshape", np.ones((12, 9)), np.eye(12, 9))
     base = ["fit", "--n-components", "2", "--solver", "mu", "--init", "random", "--max-iter", "5",
             "--output", os.path.join(tmp, "bad-out.h5")]
     cases = [
@@ -391,7 +415,8 @@ def bad_input(tmp):
         ("mask hides a row", [path, "--mask", path + ":/Mrow"], 3, "row 4"),
         ("mask hides a column", [path, "--mask", path + ":/Mcol"], 3, "column 6"),
         ("unstored on dense X", [path, "--missing", "unstored"], 2, "sparse"),
-        ("--mask on sparse X", [path + ":/S", "--mask", path + ":/X"], 2, "unstored"),
+        ("mask hides a row of sparse X", [path + ":/S", "--mask", path + ":/Mrow"], 3, "row 4"),
+        ("sparse mask of the wrong shape", [path, "--mask", path + ":/Sshape"], 3, "12 x 9"),
         ("NaN without --missing", [path + ":/Xnan"], 3, "NaN"),
         ("unknown --missing", [path, "--missing", "zero"], 2, "nan"),
         ("cd with a mask", [path + ":/Xnan", "--missing", "nan", "--solver", "cd"], 2, "mu"),
@@ -438,6 +463,13 @@ def main():
                 parity_case(tmp, "mu-b2-nan-f32", "mu", 2, "nan", f32, "2x2"),
                 parity_case(tmp, "mu-b1-sparse-f32", "mu", 1, "sparse", f32, "2x2"),
                 parity_case(tmp, "mu-b0.5-mask-f32", "mu", 0.5, "mask", f32, "3"),
+                # sparse X with a mask (a group or a dataset), dense X with a mask group
+                parity_case(tmp, "mu-b2-sparse-mask", "mu", 2, "sparse-mask", f64, "1,2x2"),
+                parity_case(tmp, "mu-b1-sparse-densemask-pen", "mu", 1, "sparse-densemask", f64,
+                            "3", pen=dict(alpha_W=0.01, alpha_H=0.01, l1_ratio=0.5)),
+                parity_case(tmp, "mu-b0.5-dense-sparsemask", "mu", 0.5, "dense-sparsemask", f64,
+                            "2x2"),
+                parity_case(tmp, "mu-b1-sparse-mask-f32", "mu", 1, "sparse-mask", f32, "2x2"),
             ],
             "anls": lambda: [
                 parity_case(tmp, "anls-nan", "anls-bpp", 2, "nan", f64, "3,2x2", iters=8),
@@ -447,6 +479,10 @@ def main():
                 parity_case(tmp, "anls-sparse-nan", "anls-bpp", 2, "sparse-nan", f64, "2x2",
                             iters=8),
                 parity_case(tmp, "anls-sparse-f32", "anls-bpp", 2, "sparse", f32, "2x2", iters=8),
+                parity_case(tmp, "anls-sparse-mask", "anls-bpp", 2, "sparse-mask", f64, "4,2x2",
+                            iters=8),
+                parity_case(tmp, "anls-dense-sparsemask", "anls-bpp", 2, "dense-sparsemask", f64,
+                            "1,3", iters=8),
             ],
             "ones": lambda: all_ones(tmp),
             "transform": lambda: transform_case(tmp),

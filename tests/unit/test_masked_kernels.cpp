@@ -21,7 +21,8 @@ struct Case {
   Csr<double> stored, holes;  // the observed entries; the missing ones
 };
 
-Case make_case() {
+/// `hidden`: the fraction of entries the mask hides.
+Case make_case(double hidden = 0.3) {
   Case c{random_vector(kRows * kCols, 1),
          random_vector(kRows * kK, 2),
          random_vector(kCols * kK, 3),
@@ -38,7 +39,7 @@ Case make_case() {
   for (int i = 0; i < kRows; ++i) {
     for (int j = 0; j < kCols; ++j) {
       const int e = i * kCols + j;
-      c.mask[e] = u[e] > 0.3 ? 1 : 0;
+      c.mask[e] = u[e] > hidden ? 1 : 0;
       Csr<double>& to = c.mask[e] ? c.stored : c.holes;
       to.indices.push_back(j);
       to.values.push_back(c.mask[e] ? c.x[e] : 0.0);
@@ -126,8 +127,11 @@ TEST(MaskedDivergence, DenseStoredAndHolesMatchTheNaiveSum) {
   }
 }
 
-TEST(MaskedNormalEquations, DenseStoredAndHolesMatchPerRowGrams) {
-  Case c = make_case();
+// 30% hidden: most Grams are the block's less the hidden entries'; 80%: the observed ones'.
+class MaskedNormalEquations : public ::testing::TestWithParam<double> {};
+
+TEST_P(MaskedNormalEquations, DenseStoredAndHolesMatchPerRowGrams) {
+  Case c = make_case(GetParam());
   for (MuSide side : {MuSide::w, MuSide::h}) {
     const int out = side == MuSide::w ? kRows : kCols;
     std::vector<double> g(out * kK * kK), r(out * kK), gs(g.size()), rs(r.size()), gh(g.size()),
@@ -155,6 +159,8 @@ TEST(MaskedNormalEquations, DenseStoredAndHolesMatchPerRowGrams) {
     expect_close(rh, rref, 1e-13);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(HiddenFractions, MaskedNormalEquations, ::testing::Values(0.3, 0.8));
 
 }  // namespace
 }  // namespace dnmf::la

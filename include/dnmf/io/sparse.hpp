@@ -17,6 +17,15 @@ namespace dnmf::io {
 template <typename T>
 DistMatrix<T> read_sparse(const DatasetInfo& info, const ProcessGrid& grid);
 
+/// The entries of a matrix of X's shape on X's layout (its axes `rows` and `cols`, which may
+/// be permuted): my block's part as a block-local CSR, rows sorted by column, duplicates summed.
+/// A sparse group gives its stored entries, a dense dataset its nonzero ones (read in row
+/// slices of about 2^20 entries, so memory is the entries kept, not the dataset). For masks
+/// (app/missing.hpp). Collective over grid.all(); InputError/IoError as read_sparse.
+template <typename T>
+Csr<T> read_entries_on(const DatasetInfo& info, const ProcessGrid& grid, const Axis& rows,
+                       const Axis& cols);
+
 /// The blocks read_sparse would make on a pr x pc grid, and the stored entries of each block
 /// (rank order). Streams the file on one process (for `dnmf info`); memory O(rows + cols).
 struct SparseLayout {
