@@ -21,6 +21,11 @@ from . import _core
 
 __all__ = ["NMF", "non_negative_factorization"]
 
+# check_array's keyword for non-finite values: force_all_finite up to scikit-learn 1.5,
+# ensure_all_finite from 1.6 (the old one warns there).
+_FINITE_KEYWORD = ("ensure_all_finite"
+                   if "ensure_all_finite" in check_array.__code__.co_varnames else "force_all_finite")
+
 
 def _is_path(X):
     return isinstance(X, (str, os.PathLike))
@@ -120,6 +125,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         every rank passes the whole X and gets the whole W. A path ``"file.h5:/X"`` is always read
         by the ranks in parallel, each reading its own block, and W comes back by rows
         (``dnmf_rows_`` says which). ``components_`` is the whole H on every rank.
+    missing : None, 'nan' or 'unstored', default None. 'nan': the NaN entries of X (dense, or
+        stored values of sparse X) are missing, and W and H are fitted to the observed entries
+        only (``dnmf fit --missing nan``; mu and anls-bpp; README "Missing values"); an explicit
+        mask M is ``X[M == 0] = np.nan``. 'unstored': sparse X, only its stored entries are
+        observed. ``transform`` takes X with the same meaning. None: NaN is an error.
     """
 
     _parameter_constraints: dict = {
@@ -138,6 +148,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "comm": [None, HasMethods(["Get_size", "Get_rank"])],
         "grid": [None, tuple, list, str],
         "distributed": ["boolean"],
+        "missing": [None, StrOptions({"nan", "unstored"})],
     }
 
     def __init__(
@@ -158,6 +169,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         comm=None,
         grid=None,
         distributed=False,
+        missing=None,
     ):
         self.n_components = n_components
         self.init = init
@@ -174,6 +186,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.comm = comm
         self.grid = grid
         self.distributed = distributed
+        self.missing = missing
 
     # --- scikit-learn's tags (1.2-1.5 and 1.6+) ---------------------------------------------
     def _more_tags(self):
@@ -227,6 +240,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             "l1_ratio": float(self.l1_ratio),
             "verbose": int(self.verbose),
             "shuffle": bool(self.shuffle),
+            "missing": self.missing or "",
         }
 
     def _to_input(self, X, reset):
@@ -245,6 +259,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             reset=reset,
             # a rank of a distributed X may hold no rows of it
             ensure_min_samples=0 if self.distributed else 1,
+            # missing="nan": NaN marks a missing entry (dnmf checks the rest of X itself)
+            **({_FINITE_KEYWORD: "allow-nan"} if self.missing == "nan" else {}),
         )
         if X.shape[0] > 0:  # a rank's empty share of a distributed X has no minimum
             check_non_negative(X, "NMF (input X)")
@@ -436,6 +452,7 @@ def non_negative_factorization(
     comm=None,
     grid=None,
     distributed=False,
+    missing=None,
 ):
     """(W, H, n_iter) as sklearn.decomposition.non_negative_factorization returns them."""
     est = NMF(
@@ -454,6 +471,7 @@ def non_negative_factorization(
         comm=comm,
         grid=grid,
         distributed=distributed,
+        missing=missing,
     )
     est._validate_params()
     W, H, n_iter, _ = est._fit_transform(X, W=W, H=H, update_H=update_H)

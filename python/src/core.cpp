@@ -16,6 +16,7 @@
 #include "dnmf/nmf/estimator.hpp"
 #include "dnmf/nmf/init.hpp"
 #include "factor_io.hpp"
+#include "missing.hpp"
 #include "plan.hpp"
 #include "report.hpp"
 
@@ -106,12 +107,13 @@ void fill_dense_block(const Input& in, std::int64_t first_row, DistMatrix<T>& x)
 }
 
 /// X's dense block over the caller's array itself when the block holds whole rows (one grid
-/// column): rows `first`.. of the array are my block's rows. Null when it would need a copy.
+/// column): rows `first`.. of the array are my block's rows. Null when it would need a copy, or
+/// when X's block will be written (`writes`: missing entries are zeroed in it).
 template <typename T>
 std::unique_ptr<DistMatrix<T>> borrowed_block(const ProcessGrid& grid, const Axis& rows,
                                               const Axis& cols, const Array<T>& a,
-                                              std::int64_t first) {
-  if (grid.pc() != 1) return nullptr;
+                                              std::int64_t first, bool writes) {
+  if (grid.pc() != 1 || writes) return nullptr;
   const Range mine = rows.block(grid.my_row());
   // X is only read: the const_cast lets a read-only numpy array be used in place too.
   T* start = const_cast<T*>(a.data()) + (mine.begin - first) * cols.size();
@@ -129,9 +131,10 @@ std::int64_t input_cols(const Input& in) {
 /// The grid and X's blocks on it. `k` is the rank planned for (the grid's cost model);
 /// `fitting` chooses the grid as `dnmf fit` does, else as `dnmf transform` does. Collective.
 template <typename T>
-Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, std::int64_t k,
-                bool fitting) {
+Placed<T> place_blocks(const Call& call, const Input& in, const io::DatasetInfo* file,
+                       std::int64_t k, bool fitting) {
   Placed<T> out;
+  const bool writes = call.missing.any();
   const mpi::Comm& comm = call.comm;
   if (in.layout == Layout::rows) {
     const Axis rows = row_axis_of(comm, input_rows(in), input_cols(in));
@@ -142,10 +145,15 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
     }
     out.grid = std::make_unique<ProcessGrid>(comm, shape);
     const std::int64_t p = input_cols(in);
-    if (!in.sparse) {  // my rows are the whole array: used in place
+    if (!in.sparse) {  // my rows are the whole array: used in place (unless written)
       Array<T> a(in.dense);
-      out.x = borrowed_block(*out.grid, rows, Axis::uniform(p, 1), a,
-                             rows.block(out.grid->my_row()).begin);
+      const std::int64_t first = rows.block(out.grid->my_row()).begin;
+      out.x = borrowed_block(*out.grid, rows, Axis::uniform(p, 1), a, first, writes);
+      if (!out.x) {
+        out.x =
+            std::make_unique<DistMatrix<T>>(*out.grid, rows, Axis::uniform(p, 1), Storage::dense);
+        fill_dense_block(in, first, *out.x);
+      }
       out.keep = std::move(a);
       return out;
     }
@@ -173,7 +181,7 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
   if (!file && !in.sparse) {  // the whole X on every rank: my block in place when it can be
     Array<T> a(in.dense);
     out.x = borrowed_block(*out.grid, Axis::uniform(info.rows, shape.pr),
-                           Axis::uniform(info.cols, shape.pc), a, 0);
+                           Axis::uniform(info.cols, shape.pc), a, 0, writes);
     if (!out.x) {
       out.x = std::make_unique<DistMatrix<T>>(*out.grid, info.rows, info.cols, Storage::dense);
       fill_dense_block(in, 0, *out.x);
@@ -197,6 +205,19 @@ Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, 
     if (names.strings && names.length == info.cols) out.feature_names = std::move(names.values);
   } else {
     fill_csr_block(in, 0, *out.x);
+  }
+  return out;
+}
+
+/// place_blocks, then `missing=` applied to X's blocks as `--missing` does (fit checks the
+/// columns too; transform only the rows, H being fixed).
+template <typename T>
+Placed<T> place(const Call& call, const Input& in, const io::DatasetInfo* file, std::int64_t k,
+                bool fitting) {
+  Placed<T> out = place_blocks<T>(call, in, file, k, fitting);
+  if (call.missing.any()) {
+    // An array has no path: the messages then name "the input array".
+    app::apply_missing(call.missing, file ? *file : io::DatasetInfo{}, *out.x, fitting);
   }
   return out;
 }

@@ -49,6 +49,7 @@ struct Call {
   mpi::Comm comm;
   std::optional<GridShape> grid;
   NmfParams params;
+  app::MissingSpec missing;  ///< missing='nan' / 'unstored'
 };
 
 /// fit_transform: returns a dict with W (rows as the layout says), H (k x p, whole on every

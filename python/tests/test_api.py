@@ -419,3 +419,65 @@ def test_ctrl_c_stops_a_fit_with_keyboard_interrupt():
     assert p.returncode == 3, (out, err)
     assert "KeyboardInterrupt after" in out
     assert stopped < 10, stopped
+
+
+def with_nan(X, fraction=0.2, seed=1):
+    rng = np.random.RandomState(seed)
+    Xn = X.copy()
+    hide = rng.rand(*X.shape) < fraction
+    hide[np.arange(X.shape[0]), rng.randint(0, X.shape[1], X.shape[0])] = False
+    hide[rng.randint(0, X.shape[0], X.shape[1]), np.arange(X.shape[1])] = False
+    Xn[hide] = np.nan
+    return Xn, ~hide
+
+
+@pytest.mark.parametrize("solver", ["mu", "anls-bpp"])
+def test_missing_nan_fits_the_observed_entries(X, solver):
+    # missing="nan" fits only the observed entries (test_mpi.py: bit for bit the CLI's
+    # --missing nan at 1-4 ranks): the caller's array untouched, reconstruction_err_ over the
+    # observed entries, and there a smaller error than a fit that takes the gaps for zeros.
+    Xn, seen = with_nan(X)
+    before = Xn.copy()
+    model = dnmf.NMF(4, solver=solver, init="random", random_state=0, tol=0, max_iter=40,
+                     missing="nan")
+    W = model.fit_transform(Xn)
+    assert np.array_equal(np.isnan(Xn), np.isnan(before))
+    assert np.array_equal(Xn[seen], before[seen])
+    err = np.sqrt(np.sum((X - W @ model.components_)[seen] ** 2))
+    assert abs(err - model.reconstruction_err_) <= 1e-9 * err
+    zeros = dnmf.NMF(4, solver=solver, init="random", random_state=0, tol=0, max_iter=40)
+    Wz = zeros.fit_transform(np.where(seen, X, 0.0))
+    assert err < np.sqrt(np.sum((X - Wz @ zeros.components_)[seen] ** 2))
+    # transform with H fixed takes NaN the same way
+    Wt = model.transform(Xn)
+    assert Wt.shape == W.shape and np.all(np.isfinite(Wt))
+
+
+def test_missing_unstored_on_sparse_x(X):
+    keep = X > np.median(X)
+    keep[np.arange(X.shape[0]), np.argmax(X, axis=1)] = True  # every row and column observed
+    keep[np.argmax(X, axis=0), np.arange(X.shape[1])] = True
+    S = sp.csr_matrix(np.where(keep, X, 0.0))
+    model = dnmf.NMF(3, solver="mu", init="random", random_state=0, tol=0, max_iter=30,
+                     missing="unstored")
+    W = model.fit_transform(S)
+    rows, cols = S.nonzero()
+    Y = W @ model.components_
+    err = np.sqrt(np.sum((S.toarray()[rows, cols] - Y[rows, cols]) ** 2))
+    assert abs(err - model.reconstruction_err_) <= 1e-9 * err
+
+
+def test_missing_errors(X):
+    Xn, _ = with_nan(X)
+    with pytest.raises(ValueError, match="NaN"):  # scikit-learn's check, as without dnmf
+        dnmf.NMF(3, solver="mu").fit(Xn)
+    with pytest.raises(ValueError, match="mu"):
+        dnmf.NMF(3, solver="cd", init="random", missing="nan").fit(Xn)
+    with pytest.raises(ValueError, match="missing"):
+        dnmf.NMF(3, solver="mu", missing="zero").fit(X)
+    with pytest.raises(ValueError, match="sparse"):
+        dnmf.NMF(3, solver="mu", init="random", missing="unstored").fit(X)
+    Xr = X.copy()
+    Xr[5, :] = np.nan
+    with pytest.raises(ValueError, match="row 5"):
+        dnmf.NMF(3, solver="mu", init="random", missing="nan").fit(Xr)

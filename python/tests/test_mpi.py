@@ -42,7 +42,7 @@ RTOL_SKLEARN = 1e-9
 CLI_NAMES = {"n_components": "--n-components", "solver": "--solver", "beta_loss": "--beta-loss",
              "init": "--init", "random_state": "--random-state", "tol": "--tol",
              "max_iter": "--max-iter", "alpha_W": "--alpha-W", "alpha_H": "--alpha-H",
-             "l1_ratio": "--l1-ratio"}
+             "l1_ratio": "--l1-ratio", "missing": "--missing"}
 
 
 def grids(p):
@@ -59,9 +59,16 @@ def make_data(tmp):
     H0 = np.abs(rng.rand(k, 23)) * 0.5
     W0s = np.abs(rng.rand(83, ks)) * 0.3
     H0s = np.abs(rng.rand(ks, 31)) * 0.3
+    # X with NaN at 20% of the entries (missing="nan"), no row or column left empty
+    Xnan = X.copy()
+    hide = rng.rand(*X.shape) < 0.2
+    hide[np.arange(61), rng.randint(0, 23, 61)] = False
+    hide[rng.randint(0, 61, 23), np.arange(23)] = False
+    Xnan[hide] = np.nan
     h5 = os.path.join(tmp, "data.h5")
     with h5py.File(h5, "w") as f:
         f["X"] = X
+        f["Xnan"] = Xnan
         g = f.create_group("S")
         g["data"], g["indices"], g["indptr"] = S.data, S.indices, S.indptr
         g.attrs["encoding-type"] = "csr_matrix"
@@ -69,7 +76,8 @@ def make_data(tmp):
         for name, a in (("W0", W0), ("H0", H0), ("W0s", W0s), ("H0s", H0s)):
             f[name] = a
     files = {"h5": h5}
-    for name, a in (("X", X), ("W0", W0), ("H0", H0), ("W0s", W0s), ("H0s", H0s)):
+    for name, a in (("X", X), ("Xnan", Xnan), ("W0", W0), ("H0", H0), ("W0s", W0s),
+                    ("H0s", H0s)):
         files[name] = os.path.join(tmp, name + ".npy")
         np.save(files[name], a)
     files["S"] = os.path.join(tmp, "S.npz")
@@ -113,6 +121,19 @@ def cases(p, files):
                     grid=None, W0=files["W0s"], H0=files["H0s"], data="S", sklearn=True,
                     params=dict(n_components=3, solver="mu", beta_loss=1.5, init="custom", tol=0,
                                 max_iter=40, alpha_W=0.01, l1_ratio=0.5)))
+    # Missing entries (issue #16): the CLI's --missing on the same data, bit for bit.
+    out.append(dict(name="whole_mu_nan", form="whole", npy=files["Xnan"], path=h5 + ":/Xnan",
+                    grid=None, cli=True,
+                    params=dict(n_components=4, solver="mu", init="random", random_state=2,
+                                tol=0, max_iter=30, missing="nan")))
+    out.append(dict(name="rows_anls_nan", form="rows", sparse=False, npy=files["Xnan"],
+                    path=h5 + ":/Xnan", grid=None, cli_grid=[p, 1], cli=True,
+                    params=dict(n_components=3, solver="anls-bpp", init="random",
+                                random_state=4, tol=0, max_iter=10, missing="nan")))
+    out.append(dict(name="sparse_mu_unstored", form="path", path=h5 + ":/S", grid=None,
+                    cli=True, params=dict(n_components=3, solver="mu", beta_loss=1,
+                                          init="random", random_state=1, tol=0, max_iter=30,
+                                          missing="unstored")))
     return out
 
 
@@ -138,6 +159,8 @@ def cli_fit(p, case, tmp):
     transformed = os.path.join(tmp, case["name"] + ".cli-t.h5")
     argv = [MPIEXEC, "-n", str(p), "--oversubscribe", DNMF_BIN, "transform", "--model", model,
             case["path"], "--output", transformed]
+    if case["params"].get("missing"):
+        argv += ["--missing", case["params"]["missing"]]
     if grid:
         argv += ["--grid", f"{grid[0]}x{grid[1]}"]
     run(argv)

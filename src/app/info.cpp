@@ -37,6 +37,10 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
       per_rank = std::move(layout.block_nnz);
     }
   });
+  // Sparse X with a mask keeps the mask's observed entries as its stored ones.
+  io::DatasetInfo mask;
+  if (d.sparse && !cfg.mask.empty())
+    mask = io::probe_matrix(comm, io::parse_object_path(cfg.mask, "/M"));
   if (comm.rank() != 0) return;
   // The largest rank's stored entries (sparse blocks are cut by entries).
   std::int64_t max_nnz = 0;
@@ -45,6 +49,16 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
     for (std::int64_t c : per_rank) max_nnz = std::max(max_nnz, c);
     mean_nnz = static_cast<double>(d.nnz) / ranks;
   }
+  std::int64_t planned_nnz = max_nnz;
+  if (d.sparse && !cfg.mask.empty()) {
+    // A mask group's entries are assumed to fall on X's blocks as X's do; a dense mask may
+    // observe a whole block.
+    planned_nnz =
+        mask.sparse
+            ? static_cast<std::int64_t>(static_cast<double>(mask.nnz) *
+                                        (d.nnz > 0 ? static_cast<double>(max_nnz) / d.nnz : 1.0))
+            : rows.longest_block() * cols.longest_block();
+  }
   MemoryShape shape;
   shape.k = k;
   shape.grid = g;
@@ -52,7 +66,7 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
   shape.sparse = d.sparse;
   shape.block_rows = rows.longest_block();
   shape.block_cols = cols.longest_block();
-  shape.block_nnz = max_nnz;
+  shape.block_nnz = planned_nnz;
   shape.feature_rows = d.cols;
   shape.solver = cfg.params.solver;
   shape.beta = cfg.params.beta();
@@ -88,6 +102,11 @@ void info(const mpi::Comm& comm, const InfoConfig& cfg, std::ostream& out) {
           << fmt("%.0f", mean_nnz) << ", max " << max_nnz;
     }
     out << "  (max/mean " << fmt("%.3f", mean_nnz > 0 ? max_nnz / mean_nnz : 1.0) << ")\n";
+    if (!cfg.mask.empty()) {
+      out << "observed entries (the mask's) per rank planned: " << planned_nnz
+          << (mask.sparse ? " (the mask's share on X's blocks)" : " (a dense mask: whole blocks)")
+          << "\n";
+    }
   }
   out << "fit planned: solver " << to_string(cfg.params.solver) << ", beta_loss "
       << cfg.params.beta_loss << ", init " << to_string(init) << ", computing in "

@@ -147,7 +147,7 @@ void apply_missing(const MissingSpec& spec, const io::DatasetInfo& xinfo, DistMa
                    bool check_columns) {
   if (!spec.any()) return;
   const mpi::Comm& all = x.grid().all();
-  const std::string where = xinfo.path.str();
+  const std::string where = xinfo.path.file.empty() ? "the input array" : xinfo.path.str();
   io::ObjectPath mask_path;
   io::DatasetInfo minfo;
   mpi::agree(all, [&] {

@@ -96,7 +96,7 @@ Command parse_command_line(int argc, char** argv, int world_size) {
       {"--missing", "missing",
        "nan (NaN entries of dense X are missing) or unstored (sparse X: only stored entries "
        "are observed)"},
-      {"--mask", "mask", "FILE.h5:/M, X's shape, nonzero = observed (dense X)"},
+      {"--mask", "mask", "FILE.h5:/M, a dataset or sparse group of X's shape, nonzero = observed"},
   };
   Settings cli_values;
   std::vector<std::pair<CLI::Option*, std::string>> bound;
@@ -366,7 +366,7 @@ app::SelectKConfig select_k_config(const Command& cmd) {
 
 /// `dnmf info`'s plan: the fit's solver, beta_loss, init and dtype. Throws UsageError.
 app::InfoConfig info_config(const Command& cmd) {
-  app::InfoConfig c{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt};
+  app::InfoConfig c{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt, false, {}};
   if (cmd.info_k < 1) throw UsageError("n_components: expected an int >= 1 for info");
   c.params.n_components = cmd.info_k;
   c.params.solver = parse_solver(cmd.settings.at("solver"));
@@ -375,6 +375,7 @@ app::InfoConfig info_config(const Command& cmd) {
   if (!cmd.settings.at("init").empty()) c.params.init = parse_init(cmd.settings.at("init"));
   if (!cmd.settings.at("dtype").empty()) c.dtype = parse_dtype(cmd.settings.at("dtype"));
   c.masked = parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask")).any();
+  c.mask = cmd.settings.at("mask");
   return c;
 }
 
@@ -462,7 +463,7 @@ int run(int argc, char** argv, const app::FitHooks& hooks) {
                    app::ConvertConfig{cmd.input, cmd.output, get(cmd.settings, "overwrite") == "1"},
                    std::cout);
     } else {
-      app::InfoConfig config{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt};
+      app::InfoConfig config{cmd.input, cmd.info_ranks, cmd.info_k, {}, std::nullopt, false, {}};
       mpi::agree(world, [&] { config = info_config(cmd); });
       app::info(world, config, std::cout);
     }

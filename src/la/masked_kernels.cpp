@@ -192,21 +192,24 @@ void masked_normal_equations(std::int64_t rows, std::int64_t cols, std::int64_t 
   const T* other = w_side ? ht : w;  // the factor whose rows make the Grams
   std::vector<T> full(static_cast<std::size_t>(k * k));
   gram(lines, k, T(1), other, k, T(0), full.data(), k);
-  // rhs = (M o X) Ht (or its mirror): the whole block's product, less the hidden entries that
-  // hold a value (apply_missing zeroes them, so usually none).
-  if (w_side) {
-    gemm(Op::none, Op::none, rows, k, cols, T(1), x, ldx, ht, k, T(0), rhs, k);
-  } else {
-    gemm(Op::trans, Op::none, cols, k, rows, T(1), x, ldx, w, k, T(0), rhs, k);
-  }
-  for (std::int64_t i = 0; i < rows; ++i)
-    for (std::int64_t j = 0; j < cols; ++j) {
-      const T xv = x[i * ldx + j];
-      if (mask[i * cols + j] || xv == T(0)) continue;
-      const T* v = w_side ? ht + j * k : w + i * k;
-      T* r = rhs + (w_side ? i : j) * k;
-      for (std::int64_t c = 0; c < k; ++c) r[c] -= xv * v[c];
+  // rhs = (M o X) Ht (or its mirror), by panels of rows of M o X copied with the hidden entries
+  // set to 0, so that no value under the mask reaches the sums, to the bit (select-k's held-out
+  // entries keep their values in X).
+  constexpr std::int64_t panel_rows = 64;
+  std::vector<T> panel(static_cast<std::size_t>(std::min(rows, panel_rows) * cols));
+  for (std::int64_t i0 = 0; i0 < rows; i0 += panel_rows) {
+    const std::int64_t n = std::min(panel_rows, rows - i0);
+    for (std::int64_t i = 0; i < n; ++i)
+      for (std::int64_t j = 0; j < cols; ++j)
+        panel[i * cols + j] = mask[(i0 + i) * cols + j] ? x[(i0 + i) * ldx + j] : T(0);
+    if (w_side) {
+      gemm(Op::none, Op::none, n, k, cols, T(1), panel.data(), cols, ht, k, T(0), rhs + i0 * k, k);
+    } else {
+      gemm(Op::trans, Op::none, cols, k, n, T(1), panel.data(), cols, w + i0 * k, k,
+           i0 == 0 ? T(0) : T(1), rhs, k);
     }
+  }
+  if (rows == 0 && !w_side) std::fill(rhs, rhs + cols * k, T(0));
   ListedGrams<T> listed(k, full.data());
   if (w_side) {
     for (std::int64_t i = 0; i < rows; ++i) {

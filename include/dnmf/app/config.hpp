@@ -81,6 +81,7 @@ struct InfoConfig {
   NmfParams params;  ///< the fit planned for: solver, beta_loss and init (k is `k`)
   std::optional<io::ElementType> dtype;
   bool masked = false;  ///< planned with --missing or --mask (the mask's byte per entry)
+  std::string mask;     ///< --mask: with sparse X its observed entries become the stored ones
 };
 
 /// Test-only callbacks into a fit (the production driver never sets them): fault injection for
