@@ -7,9 +7,10 @@
 #
 # Leak checking costs 2-3 s at the exit of every MPI process (LSan walks and matches the
 # ~3000 objects Open MPI never frees, with the slow unwinder the suppressions need). The
-# compiled tests (unit, MPI, API example, fuzz replays) and the CLI contract test pay it; the
-# script tests that launch dnmf hundreds of times (parity, reliability, Slurm) run it with ASan
-# and UBSan but without the leak check (DNMF_SANITIZER_NOLEAK_ENV), or they would take an hour.
+# compiled tests (unit, MPI, API example, fuzz replays) and the CLI contract test (but its data
+# and sparse groups, tests/CMakeLists.txt) pay it; the script tests that launch dnmf hundreds
+# of times (parity, reliability, Slurm) run it with ASan and UBSan but without the leak check
+# (DNMF_SANITIZER_NOLEAK_ENV), or they would take an hour.
 #
 # DNMF_FUZZ=ON (clang only) instruments the library for libFuzzer and builds fuzz/.
 # Sanitizers must cover every object of a program, so these two are the only global flags.

@@ -167,7 +167,8 @@ Command parse_command_line(int argc, char** argv, int world_size) {
   }
   transform->add_option("--missing", apply_missing,
                         "nan or unstored: as fit's, W fitted on the observed entries");
-  transform->add_option("--mask", apply_mask, "FILE.h5:/M, X's shape, nonzero = observed");
+  transform->add_option("--mask", apply_mask,
+                        "FILE.h5:/M, a dataset or sparse group of X's shape, nonzero = observed");
   inverse->add_option("--max-output-gb", max_output_gb,
                       "refuse to write a dense X larger than this (default 64)");
 
