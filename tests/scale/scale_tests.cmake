@@ -21,6 +21,10 @@ dnmf_add_script_test(NAME scale_tests_cli_np64 PROCESSORS 2 LABELS "mpi;scale"
   COMMAND ${DNMF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/scale/test_scale_cli.py)
 set_property(TEST scale_tests_cli_np64 APPEND PROPERTY ENVIRONMENT
   "DNMF_TEST_DRIVER=$<TARGET_FILE:dnmf_test_driver>")
+# One rank reading a 2.30 GB block through parallel HDF5 (more than 2^31 bytes): about 30 s,
+# 5 GB of disk for a moment.
+dnmf_add_script_test(NAME scale_tests_large_read PROCESSORS 2 LABELS "scale" TIMEOUT 900
+  COMMAND ${DNMF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/scale/test_large_read.py)
 if(DNMF_SCALE_FULL_TESTS)
   dnmf_scale_run(scale_tests_full_np64 64 "*" "scale_full")
 endif()

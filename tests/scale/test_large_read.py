@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""One rank reading more than 2 GiB of X through parallel HDF5 (issue #18's 32-bit limits):
+MPI-IO counts are int, so a read of 2^31 bytes or more must be split or typed so that no count
+overflows. X is 18000 x 16000 float64 (2.30 GB, 2^31 bytes is 2.15 GB), written here in row
+slabs with a closed-form value per entry; `dnmf fit` on one rank (k = 1, one mu iteration) must
+succeed, and its reconstruction error must equal the one NumPy computes from the model's W and
+H and the same formula for X (1e-12 relative): a wrong or short read changes it. The largest
+case CI can afford: a block of more than 2^31 entries, or an all-gather of more than 2^31
+elements, needs 17 GB (README, "Scaling").
+Ends with `N passed, M failed`. Needs about 5 GB of free disk in the temporary folder and
+3 GB of memory."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import h5py
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from script_env import DNMF_BIN, MPIEXEC  # noqa: E402
+
+ROWS, COLS = 18000, 16000
+SLAB = 1000  # rows per write and per check (128 MB)
+RESULTS = []
+
+
+def record(name, ok, detail=""):
+    RESULTS.append(ok)
+    print(f"{'PASS' if ok else 'FAIL'} {name:55s} {detail}", flush=True)
+
+
+def slab(r0, r1):
+    """X[r0:r1]: positive, no two neighbours alike, so a shifted or truncated read shows."""
+    i = np.arange(r0, r1, dtype=np.int64)[:, None]
+    j = np.arange(COLS, dtype=np.int64)[None, :]
+    return ((i * 7919 + j * 104729) % 1009 + 1).astype(np.float64) / 1009.0
+
+
+def main():
+    folder = tempfile.mkdtemp(prefix="dnmf-large-read-")
+    try:
+        free = shutil.disk_usage(folder).free
+        if free < 5 * 2**30:
+            record("free disk for a 2.3 GB input and its model", False,
+                   f"{free / 2**30:.1f} GiB free in {folder}")
+            return 1
+        x = os.path.join(folder, "x.h5")
+        t0 = time.perf_counter()
+        with h5py.File(x, "w") as f:
+            d = f.create_dataset("X", (ROWS, COLS), dtype="f8")  # contiguous: one 2.3 GB extent
+            for r0 in range(0, ROWS, SLAB):
+                d[r0:r0 + SLAB] = slab(r0, r0 + SLAB)
+        written = time.perf_counter() - t0
+        model = os.path.join(folder, "model.h5")
+        t0 = time.perf_counter()
+        p = subprocess.run([MPIEXEC, "-n", "1", DNMF_BIN, "fit", x, "--n-components", "1",
+                            "--solver", "mu", "--init", "random", "--random-state", "0",
+                            "--max-iter", "1", "--tol", "0", "--output", model],
+                           capture_output=True, text=True, timeout=900)
+        secs = time.perf_counter() - t0
+        ok = p.returncode == 0
+        record("one rank reads a 2.30 GB block (above 2^31 bytes)", ok,
+               f"exit {p.returncode}, {secs:.1f} s (written in {written:.1f} s)"
+               + ("" if ok else "\n" + p.stdout[-800:] + p.stderr[-800:]))
+        if not ok:
+            return 1
+        with h5py.File(model, "r") as f:
+            W, H = f["W"][()], f["H"][()]
+            err = float(f.attrs["reconstruction_err_"])
+        sq = 0.0
+        for r0 in range(0, ROWS, SLAB):
+            sq += float(np.sum((slab(r0, r0 + SLAB) - W[r0:r0 + SLAB] @ H) ** 2))
+        ref = np.sqrt(sq)
+        record("its error is NumPy's from the written values", abs(err - ref) <= 1e-12 * ref,
+               f"{err!r} vs {ref!r}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    failed = RESULTS.count(False)
+    print(f"{len(RESULTS) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
