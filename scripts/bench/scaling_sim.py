@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -215,8 +216,9 @@ def measured(m, n, k, solver, ranks, iters):
                 f = line.split()
                 if len(f) >= 2 and f[0].isdigit():
                     times[int(f[0])] = float(f[-1])
-                if f[:1] == ["cpu"]:
-                    cpu[last] = max(cpu.get(last, 0.0), float(f[1]) + float(f[2]))
+                # mpirun may forward two ranks' lines as one: every "cpu U S" in the line counts
+                for user, system in re.findall(r"\bcpu ([0-9.]+) ([0-9.]+)", line):
+                    cpu[last] = max(cpu.get(last, 0.0), float(user) + float(system))
             if last > 2:
                 wall = (times[last] - times[2]) / iters
         return wall, (cpu[iters + 2] - cpu[2]) / iters
