@@ -25,7 +25,7 @@ struct CheckpointPlan {
 struct MissingSpec {
   bool nan = false;       ///< NaN entries (dense X) are missing, not an error
   bool unstored = false;  ///< sparse X: only the stored entries are observed
-  std::string mask;       ///< a dataset or sparse group of X's shape, nonzero = observed (empty: none)
+  std::string mask;  ///< a dataset or sparse group of X's shape, nonzero = observed (empty: none)
   bool any() const { return nan || unstored || !mask.empty(); }
 };
 
