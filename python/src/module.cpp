@@ -51,13 +51,9 @@ mpi::Comm comm_from(const py::object& comm) {
 
 Call call_from(const py::object& comm, const py::object& grid, const py::dict& params) {
   Call call{comm_from(comm), std::nullopt, params_from(params), {}};
-  // missing: None -> "", 'nan' or 'unstored' (checked by the Python side's constraints)
-  const std::string missing =
-      params.contains("missing") ? params["missing"].cast<std::string>() : "";
-  call.missing.nan = missing == "nan";
-  call.missing.unstored = missing == "unstored";
-  if (!missing.empty() && !call.missing.any())
-    throw UsageError("missing: expected None, 'nan' or 'unstored', got '" + missing + "'");
+  // missing: None -> "", 'nan' or 'unstored' (checked by the Python side's constraints too)
+  if (params.contains("missing"))
+    call.missing = app::parse_missing(params["missing"].cast<std::string>(), "");
   if (!grid.is_none()) {
     auto t = grid.cast<std::pair<int, int>>();
     call.grid = GridShape{t.first, t.second};

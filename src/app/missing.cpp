@@ -10,28 +10,20 @@
 namespace dnmf::app {
 namespace {
 
-/// Entries read per call when a mask dataset is read in row slices: the float64 slice stays
-/// at 8 MiB, so the mask costs about its byte per entry however large the block is.
-constexpr std::int64_t kSliceEntries = std::int64_t{1} << 20;
-
-/// Reads the mask dataset's part over my block, slice by slice, and clears the bytes of the
-/// entries it hides (zeros). Every rank makes the same number of (collective) reads.
+/// Reads the mask dataset's part over my block, slice by slice (so the mask costs about its
+/// byte per entry however large the block is), and clears the bytes of the entries it hides
+/// (zeros). Collective.
 template <typename T>
 void read_mask(const io::ObjectPath& path, DistMatrix<T>& x) {
-  const mpi::Comm& all = x.grid().all();
-  const Range rows = x.row_range(), cols = x.col_range();
-  const std::int64_t slice =
-      std::max<std::int64_t>(1, kSliceEntries / std::max<std::int64_t>(1, cols.size));
-  const std::int64_t calls = all.allreduce_max((rows.size + slice - 1) / slice);
-  Matrix<double> part;
-  for (std::int64_t c = 0; c < calls; ++c) {
-    const std::int64_t r0 = std::min(rows.size, c * slice);
-    const std::int64_t nr = std::min(slice, rows.size - r0);
-    io::read_block(all, path, Range{rows.begin + r0, nr}, cols, part);
-    for (std::int64_t i = 0; i < nr; ++i)
-      for (std::int64_t j = 0; j < cols.size; ++j)
-        if (part(i, j) == 0.0) x.mask()[static_cast<std::size_t>((r0 + i) * cols.size + j)] = 0;
-  }
+  const std::int64_t cols = x.col_range().size;
+  io::read_block_in_slices<double>(x.grid().all(), path, x.row_range(), x.col_range(),
+                                   [&](std::int64_t r0, const Matrix<double>& part) {
+                                     for (std::int64_t i = 0; i < part.rows(); ++i)
+                                       for (std::int64_t j = 0; j < cols; ++j)
+                                         if (part(i, j) == 0.0)
+                                           x.mask()[static_cast<std::size_t>((r0 + i) * cols + j)] =
+                                               0;
+                                   });
 }
 
 /// X's values on the entries a mask observes (its nonzero entries `m`, my block's part, on X's
@@ -75,6 +67,19 @@ void clear_unobserved(const Csr<T>& m, std::vector<std::uint8_t>& mask) {
 }
 
 }  // namespace
+
+MissingSpec parse_missing(const std::string& missing, const std::string& mask) {
+  MissingSpec m;
+  if (missing == "nan") {
+    m.nan = true;
+  } else if (missing == "unstored") {
+    m.unstored = true;
+  } else if (!missing.empty()) {
+    throw UsageError("missing: expected 'nan' or 'unstored', got '" + missing + "'");
+  }
+  m.mask = mask;
+  return m;
+}
 
 template <typename T>
 void check_coverage(DistMatrix<T>& x, const std::string& where, bool check_columns) {

@@ -301,7 +301,7 @@ app::ApplyConfig apply_config(const Command& cmd) {
   const std::string& grid = cmd.settings.at("grid");
   if (!grid.empty()) c.grid = parse_grid(grid, "grid");
   c.max_output_gb = std::stod(cmd.settings.at("max_output_gb"));
-  c.missing = parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask"));
+  c.missing = app::parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask"));
   return c;
 }
 
@@ -375,7 +375,7 @@ app::InfoConfig info_config(const Command& cmd) {
   c.params.beta();  // checks the text
   if (!cmd.settings.at("init").empty()) c.params.init = parse_init(cmd.settings.at("init"));
   if (!cmd.settings.at("dtype").empty()) c.dtype = parse_dtype(cmd.settings.at("dtype"));
-  c.masked = parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask")).any();
+  c.masked = app::parse_missing(cmd.settings.at("missing"), cmd.settings.at("mask")).any();
   c.mask = cmd.settings.at("mask");
   return c;
 }

@@ -206,23 +206,10 @@ void check_whole_file(const std::string& flag, const std::string& spec,
                    "), not '" + spec + "'");
 }
 
-app::MissingSpec parse_missing(const std::string& missing, const std::string& mask) {
-  app::MissingSpec m;
-  if (missing == "nan") {
-    m.nan = true;
-  } else if (missing == "unstored") {
-    m.unstored = true;
-  } else if (!missing.empty()) {
-    throw UsageError("missing: expected 'nan' or 'unstored', got '" + missing + "'");
-  }
-  m.mask = mask;
-  return m;
-}
-
 app::RunConfig to_run_config(const Settings& s) {
   app::RunConfig c;
   c.params = to_params(s);  // parameters first, as scikit-learn
-  c.missing = parse_missing(get(s, "missing"), get(s, "mask"));
+  c.missing = app::parse_missing(get(s, "missing"), get(s, "mask"));
   const std::string dtype = get(s, "dtype");
   if (!dtype.empty()) c.dtype = parse_dtype(dtype);
   const std::string grid = get(s, "grid");

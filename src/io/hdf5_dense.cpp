@@ -66,6 +66,22 @@ void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range
                                  : std::exception_ptr());
 }
 
+template <typename T>
+void read_block_in_slices(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
+                          const std::function<void(std::int64_t, const Matrix<T>&)>& use,
+                          std::int64_t max_entries) {
+  const std::int64_t slice =
+      std::max<std::int64_t>(1, max_entries / std::max<std::int64_t>(1, cols.size));
+  const std::int64_t calls = comm.allreduce_max((rows.size + slice - 1) / slice);
+  Matrix<T> part;
+  for (std::int64_t c = 0; c < calls; ++c) {
+    const std::int64_t r0 = std::min(rows.size, c * slice);
+    const std::int64_t nr = std::min(slice, rows.size - r0);
+    read_block(comm, path, Range{rows.begin + r0, nr}, cols, part);
+    use(r0, part);
+  }
+}
+
 template void read_block<double>(const mpi::Comm&, const ObjectPath&, Range, Range,
                                  Matrix<double>&);
 template void read_block<float>(const mpi::Comm&, const ObjectPath&, Range, Range, Matrix<float>&);
@@ -267,5 +283,12 @@ template void AtomicFileWriter::write_block<double>(const std::string&, std::int
                                                     Range, Range, const double*);
 template void AtomicFileWriter::write_block<float>(const std::string&, std::int64_t, std::int64_t,
                                                    Range, Range, const float*);
+
+template void read_block_in_slices<double>(
+    const mpi::Comm&, const ObjectPath&, Range, Range,
+    const std::function<void(std::int64_t, const Matrix<double>&)>&, std::int64_t);
+template void read_block_in_slices<float>(
+    const mpi::Comm&, const ObjectPath&, Range, Range,
+    const std::function<void(std::int64_t, const Matrix<float>&)>&, std::int64_t);
 
 }  // namespace dnmf::io

@@ -208,28 +208,20 @@ Csr<T> read_entries_on(const DatasetInfo& info, const ProcessGrid& grid, const A
                     : send_lines_to_blocks(info, grid, rows, cols, std::move(my));
   }
   // A dense dataset: my share of its rows, a slice at a time, keeping the nonzero entries.
-  const mpi::Comm& all = grid.all();
-  const Range mine = my_slice(all, info.rows);
-  const std::int64_t slice =
-      std::max<std::int64_t>(1, (std::int64_t{1} << 20) / std::max<std::int64_t>(1, info.cols));
-  const std::int64_t calls = all.allreduce_max((mine.size + slice - 1) / slice);
   MyLines<T> my;
-  my.lines = mine;
+  my.lines = my_slice(grid.all(), info.rows);
   my.indptr.assign(1, 0);
-  Matrix<T> part;
-  for (std::int64_t c = 0; c < calls; ++c) {
-    const std::int64_t r0 = std::min(mine.size, c * slice);
-    const std::int64_t nr = std::min(slice, mine.size - r0);
-    read_block(all, info.path, Range{mine.begin + r0, nr}, Range{0, info.cols}, part);
-    for (std::int64_t i = 0; i < nr; ++i) {
-      for (std::int64_t j = 0; j < info.cols; ++j)
-        if (part(i, j) != T(0)) {
-          my.indices.push_back(j);
-          my.values.push_back(part(i, j));
-        }
-      my.indptr.push_back(static_cast<std::int64_t>(my.indices.size()));
-    }
-  }
+  read_block_in_slices<T>(grid.all(), info.path, my.lines, Range{0, info.cols},
+                          [&](std::int64_t, const Matrix<T>& part) {
+                            for (std::int64_t i = 0; i < part.rows(); ++i) {
+                              for (std::int64_t j = 0; j < info.cols; ++j)
+                                if (part(i, j) != T(0)) {
+                                  my.indices.push_back(j);
+                                  my.values.push_back(part(i, j));
+                                }
+                              my.indptr.push_back(static_cast<std::int64_t>(my.indices.size()));
+                            }
+                          });
   my.count = static_cast<std::int64_t>(my.indices.size());
   return send_lines_to_blocks(info, grid, rows, cols, std::move(my));
 }

@@ -49,22 +49,19 @@ void add_masked_entry(MaskedSums& s, T x, T y, double beta) {
   s.s2 += d.s2;
 }
 
-/// For beta = 2: b = M o y, a = M o x over one row (a holds y on entry). The bits are ANDed with
-/// an all-ones or all-zeros word rather than selected, so that the loop has no branch (a random
-/// mask mispredicts one in five) and vectorizes; a hidden entry becomes +0 whatever it held.
+/// dst = M o src over one row of n entries: src's bits ANDed with an all-ones or all-zeros word
+/// rather than selected, so that the loop has no branch (a random mask mispredicts one in five)
+/// and vectorizes; a hidden entry becomes +0 whatever src held there.
 template <typename T>
-void select_observed(std::int64_t n, const T* __restrict x, const std::uint8_t* __restrict m,
-                     T* __restrict a, T* __restrict b) {
+void keep_observed(std::int64_t n, const T* __restrict src, const std::uint8_t* __restrict m,
+                   T* __restrict dst) {
   using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
   for (std::int64_t j = 0; j < n; ++j) {
     const Bits keep = Bits(0) - static_cast<Bits>(m[j] != 0);
-    Bits y, xv;
-    std::memcpy(&y, a + j, sizeof(T));
-    std::memcpy(&xv, x + j, sizeof(T));
-    y &= keep;
-    xv &= keep;
-    std::memcpy(b + j, &y, sizeof(T));
-    std::memcpy(a + j, &xv, sizeof(T));
+    Bits v;
+    std::memcpy(&v, src + j, sizeof(T));
+    v &= keep;
+    std::memcpy(dst + j, &v, sizeof(T));
   }
 }
 
@@ -119,8 +116,9 @@ void masked_mu_products(std::int64_t rows, std::int64_t cols, std::int64_t k, co
       const std::uint8_t* mr = mask + (r0 + i) * cols;
       T* ar = a + i * cols;
       T* br = b.data() + i * cols;
-      if (beta == 2.0) {  // A = M o X, B = M o Y: selects, vectorized (no aliasing)
-        select_observed(cols, xr, mr, ar, br);
+      if (beta == 2.0) {  // B = M o Y, then A = M o X (A held Y)
+        keep_observed(cols, ar, mr, br);
+        keep_observed(cols, xr, mr, ar);
         continue;
       }
       for (std::int64_t j = 0; j < cols; ++j) {
@@ -225,8 +223,7 @@ void masked_normal_equations(std::int64_t rows, std::int64_t cols, std::int64_t 
   for (std::int64_t i0 = 0; i0 < rows; i0 += panel_rows) {
     const std::int64_t n = std::min(panel_rows, rows - i0);
     for (std::int64_t i = 0; i < n; ++i)
-      for (std::int64_t j = 0; j < cols; ++j)
-        panel[i * cols + j] = mask[(i0 + i) * cols + j] ? x[(i0 + i) * ldx + j] : T(0);
+      keep_observed(cols, x + (i0 + i) * ldx, mask + (i0 + i) * cols, panel.data() + i * cols);
     if (w_side) {
       gemm(Op::none, Op::none, n, k, cols, T(1), panel.data(), cols, ht, k, T(0), rhs + i0 * k, k);
     } else {

@@ -29,6 +29,10 @@ struct MissingSpec {
   bool any() const { return nan || unstored || !mask.empty(); }
 };
 
+/// `missing` ("", nan or unstored) and `mask` (a path or "") as a MissingSpec, for the CLI's
+/// --missing/--mask and the Python package's missing=. Throws UsageError (src/app/missing.cpp).
+MissingSpec parse_missing(const std::string& missing, const std::string& mask);
+
 /// `dnmf fit`.
 struct RunConfig {
   std::string input;   ///< file.h5 or file.h5:/path

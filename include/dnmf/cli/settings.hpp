@@ -42,8 +42,6 @@ NmfParams to_params(const Settings& s);
 /// Converts and validates every `fit` setting (UsageError on a bad value, parameters first):
 /// the parameters, dtype, grid, custom-init paths and the checkpoint plan. Input and output are
 /// not settings and stay empty.
-/// --missing (nan | unstored) and --mask FILE.h5:/M. Throws UsageError.
-app::MissingSpec parse_missing(const std::string& missing, const std::string& mask);
 app::RunConfig to_run_config(const Settings& s);
 
 /// Refuses (UsageError) an output given as "file.h5:/object": outputs are whole files, whose

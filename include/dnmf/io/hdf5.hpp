@@ -4,6 +4,7 @@
 /// target only when complete.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,15 @@ DatasetInfo probe_matrix(const mpi::Comm& comm, const ObjectPath& path);
 template <typename T>
 void read_block(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
                 Matrix<T>& out);
+
+/// read_block of `rows` x `cols` a slice of whole rows at a time (about `max_entries` entries
+/// each), handing each slice to `use(offset of its first row within rows, slice)`, so that a
+/// large read costs one slice of memory (masks). Every rank of `comm` makes the same number of
+/// collective reads, some possibly empty.
+template <typename T>
+void read_block_in_slices(const mpi::Comm& comm, const ObjectPath& path, Range rows, Range cols,
+                          const std::function<void(std::int64_t, const Matrix<T>&)>& use,
+                          std::int64_t max_entries = std::int64_t{1} << 20);
 
 /// Reads a 1-D dataset of strings (fixed or variable length) on rank 0 and broadcasts it; an
 /// absent object gives an empty list. Collective.
