@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCK = "/tmp/dnmf-bench.lock"
@@ -151,11 +152,13 @@ def simulate(bdir, name, peak, ranks, args, charged=True, label="", lock=True):
            "--cfg=smpi/display-timing:no", "--cfg=smpi/shared-malloc:global"]
     if charged:
         cmd.append("--cfg=smpi/simulate-computation:no")
+    start = time.time()
     out = sh(cmd + [exe] + [str(a) for a in args] + ["--label", label or "none"], env=env,
              lock=lock)
     line = [l for l in out.splitlines() if l.startswith("{")][-1]
     r = json.loads(line)
     r["platform"] = name
+    r["simulator_wall_seconds"] = round(time.time() - start, 1)  # includes waiting for the lock
     return r
 
 
@@ -308,6 +311,9 @@ def main():
     ap.add_argument("--iterations", type=int, default=2,
                     help="simulated iterations (the first is a warm-up)")
     ap.add_argument("--max-ranks", type=int, default=16384)
+    ap.add_argument("--ranks", default="",
+                    help="only these rank counts, comma-separated (weak keeps its first point, "
+                         "the base of its efficiency)")
     ap.add_argument("--points", default="",
                     help="rhea: only these SOLVER:DENSITY:RANKS points, comma-separated")
     a = ap.parse_args()
@@ -317,9 +323,14 @@ def main():
         calibrate(bdir)
     peak = rates_peak(bdir)
     it = a.iterations
+    only = {int(x) for x in a.ranks.split(",") if x}
+
+    def pick(ranks, keep_first=False):
+        return [p for i, p in enumerate(ranks)
+                if p <= a.max_ranks and (not only or p in only or (keep_first and i == 0))]
     M, N = 207360, 138240
-    dense_p = [96, 384, 1536]
-    sparse_p = [16, 96, 384, 1536]
+    dense_p = pick([96, 384, 1536])
+    sparse_p = pick([16, 96, 384, 1536])
     if a.study in ("validate", "all"):
         validate(bdir, peak)
     if a.study == "rhea" and a.points:
@@ -331,13 +342,13 @@ def main():
     elif a.study in ("rhea", "all"):
         strong(bdir, "rhea", peak, [(s, 0, dense_p, M, N) for s in ("mu", "cd", "anls-bpp")] +
                [(s, 0.001, sparse_p, M, N) for s in ("mu", "anls-bpp")], it)
-    weak_p = [p for p in (16, 64, 256, 1024, 4096, 16384) if p <= a.max_ranks]
+    weak_p = pick([16, 64, 256, 1024, 4096, 16384], keep_first=True)
     if a.study in ("weak", "all"):
         weak(bdir, "rhea", peak, weak_p, ["mu"], it)
     if a.study in ("modern", "all"):
         strong(bdir, "modern", peak,
-               [("mu", 0, [p for p in (128, 512, 2048) if p <= a.max_ranks], M, N)], it)
-        weak(bdir, "modern", peak, [p for p in (128, 1024, 16384) if p <= a.max_ranks], ["mu"], it)
+               [("mu", 0, pick([128, 512, 2048]), M, N)], it)
+        weak(bdir, "modern", peak, pick([128, 1024, 16384], keep_first=True), ["mu"], it)
     if a.study == "ci":  # the CTest case: 64 charged ranks on Rhea, dense and sparse
         strong(bdir, "rhea", peak, [("mu", 0, [64], 20736, 13824),
                                     ("anls-bpp", 0.01, [64], 20736, 13824)], it)

@@ -1,6 +1,8 @@
 #include "dnmf/mpi/comm.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <new>
 #include <numeric>
@@ -26,6 +28,36 @@ int to_count(std::int64_t n, const char* what) {
 }
 
 namespace {
+std::int64_t read_max_count() {
+  const char* text = std::getenv("DNMF_MPI_MAX_COUNT");
+  if (text == nullptr || *text == '\0') return std::numeric_limits<int>::max();
+  char* end = nullptr;
+  const long long v = std::strtoll(text, &end, 10);
+  if (*end != '\0' || v < 1 || v > std::numeric_limits<int>::max()) {
+    throw UsageError("DNMF_MPI_MAX_COUNT must be an integer in [1, 2147483647], not '" +
+                     std::string(text) + "'");
+  }
+  return v;
+}
+
+std::int64_t& max_count_ref() {
+  static std::int64_t limit = read_max_count();
+  return limit;
+}
+}  // namespace
+
+std::int64_t max_count() {
+  return max_count_ref();
+}
+
+void set_max_count(std::int64_t limit) {
+  if (limit < 1 || limit > std::numeric_limits<int>::max()) {
+    throw InternalError("set_max_count: " + std::to_string(limit) + " is not in [1, INT_MAX]");
+  }
+  max_count_ref() = limit;
+}
+
+namespace {
 std::int64_t received = 0;  // bytes_received(); MPI is used from one thread per process
 
 void count(double bytes) {
@@ -40,6 +72,24 @@ std::shared_ptr<MPI_Comm> owned(MPI_Comm c) {
     if (!finalized && *p != MPI_COMM_NULL) MPI_Comm_free(p);
     delete p;
   });
+}
+
+std::vector<std::int64_t> offsets(const std::vector<std::int64_t>& counts) {
+  std::vector<std::int64_t> out(counts.size() + 1, 0);
+  for (std::size_t r = 0; r < counts.size(); ++r) out[r + 1] = out[r] + counts[r];
+  return out;
+}
+
+bool fits(const std::vector<std::int64_t>& counts) {
+  return offsets(counts).back() <= max_count();
+}
+
+/// Calls `piece(offset, n)` over [0, count) in pieces of at most max_count() elements.
+template <typename F>
+void in_pieces(std::int64_t count, F piece) {
+  for (std::int64_t off = 0; off < count; off += max_count()) {
+    piece(off, static_cast<int>(std::min(max_count(), count - off)));
+  }
 }
 
 std::vector<int> displacements(const std::vector<int>& counts) {
@@ -107,9 +157,10 @@ void Comm::allreduce_sum(T* data, std::int64_t count) const {
   if (size() == 1 || count == 0) return;
   const int p = size();
   mpi::count(2.0 * static_cast<double>(count * sizeof(T)) * (p - 1) / p);
-  check(MPI_Allreduce(MPI_IN_PLACE, data, to_count(count, "allreduce"), mpi_type<T>::get(), MPI_SUM,
-                      get()),
-        "MPI_Allreduce");
+  in_pieces(count, [&](std::int64_t off, int n) {
+    check(MPI_Allreduce(MPI_IN_PLACE, data + off, n, mpi_type<T>::get(), MPI_SUM, get()),
+          "MPI_Allreduce");
+  });
 }
 
 template <typename T>
@@ -132,7 +183,9 @@ template <typename T>
 void Comm::bcast(T* data, std::int64_t count, int root) const {
   if (size() == 1 || count == 0) return;
   if (rank() != root) mpi::count(static_cast<double>(count * sizeof(T)));
-  check(MPI_Bcast(data, to_count(count, "bcast"), mpi_type<T>::get(), root, get()), "MPI_Bcast");
+  in_pieces(count, [&](std::int64_t off, int n) {
+    check(MPI_Bcast(data + off, n, mpi_type<T>::get(), root, get()), "MPI_Bcast");
+  });
 }
 
 void Comm::bcast(std::string& text, int root) const {
@@ -144,40 +197,89 @@ void Comm::bcast(std::string& text, int root) const {
 
 template <typename T>
 void Comm::allgatherv(const T* send, T* recv, const std::vector<std::int64_t>& counts) const {
-  const std::vector<int> c = to_counts(counts);
-  const std::vector<int> d = displacements(c);
   const int me = rank();
-  mpi::count(static_cast<double>(
-      (std::accumulate(counts.begin(), counts.end(), std::int64_t{0}) - counts[me]) * sizeof(T)));
-  check(MPI_Allgatherv(send, c[me], mpi_type<T>::get(), recv, c.data(), d.data(),
-                       mpi_type<T>::get(), get()),
-        "MPI_Allgatherv");
+  const std::vector<std::int64_t> at = offsets(counts);
+  mpi::count(static_cast<double>((at.back() - counts[me]) * sizeof(T)));
+  if (fits(counts)) {
+    const std::vector<int> c = to_counts(counts);
+    const std::vector<int> d = displacements(c);
+    check(MPI_Allgatherv(send, c[me], mpi_type<T>::get(), recv, c.data(), d.data(),
+                         mpi_type<T>::get(), get()),
+          "MPI_Allgatherv");
+    return;
+  }
+  // More than an int's worth in all: one broadcast from each rank, each in int-sized pieces.
+  // The same bytes reach every rank; only the algorithm (and its latency) differs.
+  std::copy(send, send + counts[me], recv + at[me]);
+  for (int r = 0; r < size(); ++r) {
+    in_pieces(counts[r], [&](std::int64_t off, int n) {
+      check(MPI_Bcast(recv + at[r] + off, n, mpi_type<T>::get(), r, get()), "MPI_Bcast");
+    });
+  }
 }
 
 template <typename T>
 void Comm::reduce_scatter_sum(const T* send, T* recv,
                               const std::vector<std::int64_t>& counts) const {
-  const std::vector<int> c = to_counts(counts);
-  mpi::count(static_cast<double>(
-      (std::accumulate(counts.begin(), counts.end(), std::int64_t{0}) - counts[rank()]) *
-      sizeof(T)));
-  check(MPI_Reduce_scatter(send, recv, c.data(), mpi_type<T>::get(), MPI_SUM, get()),
-        "MPI_Reduce_scatter");
+  const int me = rank();
+  const std::vector<std::int64_t> at = offsets(counts);
+  mpi::count(static_cast<double>((at.back() - counts[me]) * sizeof(T)));
+  if (fits(counts)) {
+    const std::vector<int> c = to_counts(counts);
+    check(MPI_Reduce_scatter(send, recv, c.data(), mpi_type<T>::get(), MPI_SUM, get()),
+          "MPI_Reduce_scatter");
+    return;
+  }
+  // More than an int's worth in all: rank r's slice is a reduce to r, in int-sized pieces.
+  for (int r = 0; r < size(); ++r) {
+    in_pieces(counts[r], [&](std::int64_t off, int n) {
+      check(MPI_Reduce(send + at[r] + off, r == me ? recv + off : nullptr, n, mpi_type<T>::get(),
+                       MPI_SUM, r, get()),
+            "MPI_Reduce");
+    });
+  }
 }
 
 template <typename T>
 std::vector<T> Comm::alltoallv(const T* send, const std::vector<std::int64_t>& send_counts) const {
-  const int p = size();
-  std::vector<int> sc = to_counts(send_counts), rc(static_cast<std::size_t>(p));
-  check(MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, get()), "MPI_Alltoall");
-  const std::vector<int> sd = displacements(sc), rd = displacements(rc);
-  mpi::count(static_cast<double>(
-      (std::accumulate(rc.begin(), rc.end(), std::int64_t{0}) - rc[rank()]) * sizeof(T)));
-  std::vector<T> recv(
-      static_cast<std::size_t>(std::accumulate(rc.begin(), rc.end(), std::int64_t{0})));
-  check(MPI_Alltoallv(send, sc.data(), sd.data(), mpi_type<T>::get(), recv.data(), rc.data(),
-                      rd.data(), mpi_type<T>::get(), get()),
-        "MPI_Alltoallv");
+  const int p = size(), me = rank();
+  std::vector<std::int64_t> recv_counts(static_cast<std::size_t>(p));
+  check(MPI_Alltoall(send_counts.data(), 1, MPI_INT64_T, recv_counts.data(), 1, MPI_INT64_T, get()),
+        "MPI_Alltoall");
+  const std::vector<std::int64_t> from = offsets(send_counts), to = offsets(recv_counts);
+  mpi::count(static_cast<double>((to.back() - recv_counts[me]) * sizeof(T)));
+  std::vector<T> recv(static_cast<std::size_t>(to.back()));
+  // Every rank must take the same branch: agree whether any rank's totals exceed the limit.
+  // (Not counted in bytes_received: it is not part of the exchange's volume.)
+  int big = fits(send_counts) && fits(recv_counts) ? 0 : 1;
+  check(MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_INT, MPI_MAX, get()), "MPI_Allreduce");
+  if (big == 0) {
+    const std::vector<int> sc = to_counts(send_counts), rc = to_counts(recv_counts);
+    const std::vector<int> sd = displacements(sc), rd = displacements(rc);
+    check(MPI_Alltoallv(send, sc.data(), sd.data(), mpi_type<T>::get(), recv.data(), rc.data(),
+                        rd.data(), mpi_type<T>::get(), get()),
+          "MPI_Alltoallv");
+    return recv;
+  }
+  // More than an int's worth: point-to-point pieces of at most max_count() elements per pair.
+  std::vector<MPI_Request> requests;
+  for (int r = 0; r < p; ++r) {
+    in_pieces(recv_counts[r], [&](std::int64_t off, int n) {
+      requests.emplace_back();
+      check(MPI_Irecv(recv.data() + to[r] + off, n, mpi_type<T>::get(), r, 0, get(),
+                      &requests.back()),
+            "MPI_Irecv");
+    });
+  }
+  for (int r = 0; r < p; ++r) {
+    in_pieces(send_counts[r], [&](std::int64_t off, int n) {
+      requests.emplace_back();
+      check(MPI_Isend(send + from[r] + off, n, mpi_type<T>::get(), r, 0, get(), &requests.back()),
+            "MPI_Isend");
+    });
+  }
+  check(MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE),
+        "MPI_Waitall");
   return recv;
 }
 

@@ -25,6 +25,10 @@ set_property(TEST scale_tests_cli_np64 APPEND PROPERTY ENVIRONMENT
 # 5 GB of disk for a moment.
 dnmf_add_script_test(NAME scale_tests_large_read PROCESSORS 2 LABELS "scale" TIMEOUT 900
   COMMAND ${DNMF_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/scale/test_large_read.py)
+# Collectives of more than 2^31 elements (an all-to-all pair, an all-gather), on 2
+# ranks: 8.6 GB of memory for both, about a minute (the first touch of fresh memory is most of it).
+dnmf_add_mpi_test(NAME scale_tests_large_collectives RANKS 2 TIMEOUT 600 LABELS "scale"
+                  SOURCES scale/test_large_collectives.cpp)
 if(DNMF_SCALE_FULL_TESTS)
   dnmf_scale_run(scale_tests_full_np64 64 "*" "scale_full")
 endif()

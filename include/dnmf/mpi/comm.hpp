@@ -50,6 +50,14 @@ void check(int rc, const char* what);
 /// Narrows a count to MPI's `int`, throwing if it does not fit.
 int to_count(std::int64_t n, const char* what);
 
+/// The most elements Comm passes to one MPI call: INT_MAX, or the environment's
+/// DNMF_MPI_MAX_COUNT. A collective whose total is larger (an all-gather of more than 2^31
+/// elements) is carried out in pieces: per-rank broadcasts, reduces or point-to-point messages,
+/// with the same results (a reduce-scatter's sums may associate differently on 3+ ranks).
+std::int64_t max_count();
+/// Sets max_count() for this process (tests). Every rank of a communicator must agree.
+void set_max_count(std::int64_t limit);
+
 /// Bytes this process has received through Comm's collectives so far, counted as a
 /// bandwidth-optimal algorithm moves them: allreduce of n bytes 2n(P-1)/P (a reduce-scatter and
 /// an all-gather), broadcast n to every non-root, all-gather and reduce-scatter the total less
