@@ -343,16 +343,12 @@ int fit(const Options& o) {
   std::vector<double> slowest = mine;
   MPI_Allreduce(mine.data(), slowest.data(), static_cast<int>(mine.size()), MPI_DOUBLE, MPI_MAX,
                 MPI_COMM_WORLD);
-  // bytes_received is one counter per process: per rank when SMPI privatizes globals, else
-  // the sum over all simulated ranks (smpi/privatization:no), reported as the mean per rank.
+  // Each rank's own count (comm.cpp keeps one per world rank, privatized globals or not).
   const std::int64_t mine_bytes = bytesn - bytes1;
   std::int64_t bytes_total = 0;
   MPI_Allreduce(&mine_bytes, &bytes_total, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
   if (me == 0) {
-    const char* privatized = std::getenv("DNMF_SIM_PRIVATIZED");
-    const double mean_bytes = (privatized && std::string(privatized) == "1")
-                                  ? static_cast<double>(bytes_total) / p / iters
-                                  : static_cast<double>(mine_bytes) / p / iters;
+    const double mean_bytes = static_cast<double>(bytes_total) / p / iters;
     std::ostringstream js;
     js.precision(6);
     js << "{\"label\":\"" << o.label << "\",\"build\":\"" << (real ? "real" : "charged")

@@ -138,20 +138,17 @@ def simulate(bdir, name, peak, ranks, args, charged=True, label="", lock=True):
     env.setdefault("DNMF_SIM_SHARED_FROM", str(2**16 if ranks > 1536 else 2**40 if ranks <= 192
                                                else 2**20))
     exe = os.path.join(bdir, "bin", "dnmf_sim_charged" if charged else "dnmf_sim")
-    # Up to 192 ranks each simulated rank gets its own copy of the program's globals (dlopen
-    # privatization), so mpi::bytes_received counts per rank exactly; beyond, one copy (faster,
-    # and the shared buffers need it): the counter then sums over ranks and is read in rank 0's
-    # window, an approximation.
-    private = ranks <= 192
-    env["DNMF_SIM_PRIVATIZED"] = "1" if private else "0"
+    # One copy of the program's globals for all simulated ranks (no privatization: faster, and
+    # the shared buffers need it); mpi::bytes_received keeps a counter per world rank.
     cmd = ["smpirun", "-np", str(ranks), "-platform", platform(bdir, name, peak), "-hostfile",
            hostfile(bdir, name, ranks),
-           "--cfg=smpi/privatization:" + ("dlopen" if private else "no"),
+           "--cfg=smpi/privatization:no",
            "--cfg=smpi/coll-selector:ompi", ALLGATHERV, "--cfg=smpi/host-speed:1Gf",
            "--cfg=contexts/stack-size:1024", "--cfg=smpi/shared-malloc-blocksize:67108864",
            "--cfg=smpi/display-timing:no", "--cfg=smpi/shared-malloc:global"]
     if charged:
         cmd.append("--cfg=smpi/simulate-computation:no")
+    cmd += os.environ.get("DNMF_SIM_EXTRA_CFG", "").split()
     start = time.time()
     out = sh(cmd + [exe] + [str(a) for a in args] + ["--label", label or "none"], env=env,
              lock=lock)

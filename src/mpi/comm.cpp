@@ -58,10 +58,28 @@ void set_max_count(std::int64_t limit) {
 }
 
 namespace {
-std::int64_t received = 0;  // bytes_received(); MPI is used from one thread per process
+// bytes_received(): MPI is used from one thread per process.
+#ifdef DNMF_SIMULATED_CLOCK
+// Under SimGrid's SMPI without privatization, every simulated rank shares this file's globals
+// (sim/): one counter per world rank. Simulated ranks switch only inside MPI calls, so the
+// reference is used before any other rank can resize the vector.
+std::int64_t& received() {
+  static std::vector<std::int64_t> by_rank;
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  if (by_rank.size() <= static_cast<std::size_t>(r))
+    by_rank.resize(static_cast<std::size_t>(r) + 1);
+  return by_rank[static_cast<std::size_t>(r)];
+}
+#else
+std::int64_t& received() {
+  static std::int64_t n = 0;
+  return n;
+}
+#endif
 
 void count(double bytes) {
-  received += static_cast<std::int64_t>(bytes);
+  received() += static_cast<std::int64_t>(bytes);
 }
 
 std::shared_ptr<MPI_Comm> owned(MPI_Comm c) {
@@ -110,7 +128,7 @@ std::vector<int> to_counts(const std::vector<std::int64_t>& counts) {
 }  // namespace
 
 std::int64_t bytes_received() {
-  return received;
+  return received();
 }
 
 Comm Comm::wrap(MPI_Comm comm) {
