@@ -3,6 +3,7 @@
 
     scripts/bench/scaling_sim.py all        # calibrate, validate, rhea, weak, modern
     scripts/bench/scaling_sim.py validate   # one study; see --help
+    scripts/bench/scaling_sim.py table FILE # the README's tables from a run's JSON lines
 
 Builds sim/ with smpicxx into build-sim/ when needed. Steps:
   calibrate  the kernel rates of this core (dnmf_sim --calibrate, plus the cd and anls-bpp
@@ -127,6 +128,14 @@ def hostfile(bdir, name, ranks):
 # datatypes are packed and unpacked for real at every step (README "Simulated cluster").
 ALLGATHERV = "--cfg=smpi/allgatherv:mpich_ring"
 
+# No detached sends. SMPI sends messages under 64 KiB eagerly ("detached"), and SimGrid 3.32
+# keeps every detached message in flight in one list for the whole simulation, which it
+# searches linearly when each one completes: the simulator's cost per message grows with the
+# number of ranks (78% of its time at 4096 ranks, `perf`). Here every send completes when it is
+# delivered: at 1024 ranks (weak, mu) the simulator took 76 s instead of 152 and the simulated
+# iteration moved by +0.4% (small sends now wait for their delivery).
+NO_DETACHED = "--cfg=smpi/send-is-detached-thresh:0"
+
 
 def simulate(bdir, name, peak, ranks, args, charged=True, label="", lock=True):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", DNMF_SIM_RATES=os.path.join(bdir, "rates.txt"))
@@ -143,7 +152,7 @@ def simulate(bdir, name, peak, ranks, args, charged=True, label="", lock=True):
     cmd = ["smpirun", "-np", str(ranks), "-platform", platform(bdir, name, peak), "-hostfile",
            hostfile(bdir, name, ranks),
            "--cfg=smpi/privatization:no",
-           "--cfg=smpi/coll-selector:ompi", ALLGATHERV, "--cfg=smpi/host-speed:1Gf",
+           "--cfg=smpi/coll-selector:ompi", ALLGATHERV, NO_DETACHED, "--cfg=smpi/host-speed:1Gf",
            "--cfg=contexts/stack-size:1024", "--cfg=smpi/shared-malloc-blocksize:67108864",
            "--cfg=smpi/display-timing:no", "--cfg=smpi/shared-malloc:global"]
     if charged:
@@ -300,10 +309,48 @@ def validate(bdir, peak):
             sys.stdout.flush()
 
 
+def tables(path):
+    """The README's tables from a file of JSON lines (the last line of each point counts)."""
+    points = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            line = line[5:] if line.startswith("JSON ") else line
+            if line.startswith("{"):
+                r = json.loads(line)
+                if "phases" in r:
+                    points[(r["label"], r["solver"], r["density"], r["ranks"])] = r
+    cases = sorted({key[:3] for key in points})
+    for label, solver, density in cases:
+        rows = sorted((r for key, r in points.items() if key[:3] == (label, solver, density)),
+                      key=lambda r: r["ranks"])
+        kind = "sparse" if density else "dense"
+        print(f"\n{label}, {solver}, {kind}:\n")
+        print("| ranks | grid | X | s/iter (simulated) | efficiency | MPI-FAUN s/iter (efficiency) "
+              "| products s | update s | Gram + gather + reduce s | MiB received per rank "
+              "per iteration (model) | simulator wall s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        t0, p0 = rows[0]["seconds_per_iteration"], rows[0]["ranks"]
+        f0 = FAUN.get((solver, kind, p0)) if label == "strong-rhea" else None
+        for r in rows:
+            t, p = r["seconds_per_iteration"], r["ranks"]
+            eff = t0 / t if label.startswith("weak") else t0 * p0 / (t * p)
+            ref = FAUN.get((solver, kind, p)) if label == "strong-rhea" else None
+            faun = "%.3g (%.0f%%)" % (ref, 100 * f0 * p0 / (ref * p)) if ref and f0 else ""
+            ph = r["phases"]
+            comm = ph["allgather"] + ph["reduce_scatter"] + ph["gram"]
+            model = r.get("model_bytes_per_rank", 0) / 2**20
+            print(f"| {p} | {r['grid']} | {r['rows']} x {r['cols']} | {t:.4g} | {100 * eff:.0f}% | "
+                  f"{faun} | {ph['local_multiply']:.3g} | {ph['update']:.3g} | {comm:.3g} | "
+                  f"{r['bytes_received_per_rank'] / 2**20:.3g} ({model:.3g}) | "
+                  f"{r.get('simulator_wall_seconds', '')} |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("study", choices=["calibrate", "validate", "rhea", "weak", "modern", "all",
-                                      "ci"])
+                                      "ci", "table"])
+    ap.add_argument("results", nargs="?", help="table: a file of JSON lines (or a log of a run)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-sim"))
     ap.add_argument("--iterations", type=int, default=2,
                     help="simulated iterations (the first is a warm-up)")
@@ -314,6 +361,9 @@ def main():
     ap.add_argument("--points", default="",
                     help="rhea: only these SOLVER:DENSITY:RANKS points, comma-separated")
     a = ap.parse_args()
+    if a.study == "table":
+        tables(a.results or os.path.join(ROOT, "docs", "scaling-sim-results.jsonl"))
+        return
     bdir = a.build_dir
     build(bdir)
     if a.study in ("calibrate", "all") or not os.path.exists(os.path.join(bdir, "rates.txt")):

@@ -107,7 +107,7 @@ def main():
         with h5py.File(x, "w") as f:
             d = f.create_dataset("X", (ROWS, COLS), dtype=DTYPE)  # contiguous: one extent
             for r0 in range(0, ROWS, SLAB):
-                d[r0:r0 + SLAB] = slab(r0, r0 + SLAB)
+                d[r0:r0 + SLAB] = slab(r0, min(r0 + SLAB, ROWS))
         written = time.perf_counter() - t0
         model = os.path.join(folder, "model.h5")
         t0 = time.perf_counter()
@@ -129,7 +129,7 @@ def main():
             err = float(f.attrs["reconstruction_err_"])
         sq = 0.0
         for r0 in range(0, ROWS, SLAB):
-            xs = slab(r0, r0 + SLAB).astype(np.float64)
+            xs = slab(r0, min(r0 + SLAB, ROWS)).astype(np.float64)
             sq += float(np.sum((xs - W[r0:r0 + SLAB].astype(np.float64) @ H) ** 2))
         ref = np.sqrt(sq)
         tol = 1e-5 if dense_only else 1e-12  # float32: dnmf sums in float32
