@@ -29,6 +29,9 @@ dnmf_add_script_test(NAME scale_tests_large_read PROCESSORS 2 LABELS "scale" TIM
 # ranks: 8.6 GB of memory for both, about a minute (the first touch of fresh memory is most of it).
 dnmf_add_mpi_test(NAME scale_tests_large_collectives RANKS 2 TIMEOUT 600 LABELS "scale"
                   SOURCES scale/test_large_collectives.cpp)
+# Never both at once: 8.6 GB and 3 GB of memory.
+set_tests_properties(scale_tests_large_collectives_np2 scale_tests_large_read PROPERTIES
+                     RESOURCE_LOCK large_memory)
 if(DNMF_SCALE_FULL_TESTS)
   dnmf_scale_run(scale_tests_full_np64 64 "*" "scale_full")
 endif()
