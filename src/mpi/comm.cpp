@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <limits>
 #include <new>
-#include <numeric>
 #include <stdexcept>
 #include <thread>
 
@@ -96,10 +95,6 @@ std::vector<std::int64_t> offsets(const std::vector<std::int64_t>& counts) {
   std::vector<std::int64_t> out(counts.size() + 1, 0);
   for (std::size_t r = 0; r < counts.size(); ++r) out[r + 1] = out[r] + counts[r];
   return out;
-}
-
-bool fits(const std::vector<std::int64_t>& counts) {
-  return offsets(counts).back() <= max_count();
 }
 
 /// Calls `piece(offset, n)` over [0, count) in pieces of at most max_count() elements.
@@ -218,7 +213,7 @@ void Comm::allgatherv(const T* send, T* recv, const std::vector<std::int64_t>& c
   const int me = rank();
   const std::vector<std::int64_t> at = offsets(counts);
   mpi::count(static_cast<double>((at.back() - counts[me]) * sizeof(T)));
-  if (fits(counts)) {
+  if (at.back() <= max_count()) {
     const std::vector<int> c = to_counts(counts);
     const std::vector<int> d = displacements(c);
     check(MPI_Allgatherv(send, c[me], mpi_type<T>::get(), recv, c.data(), d.data(),
@@ -242,7 +237,7 @@ void Comm::reduce_scatter_sum(const T* send, T* recv,
   const int me = rank();
   const std::vector<std::int64_t> at = offsets(counts);
   mpi::count(static_cast<double>((at.back() - counts[me]) * sizeof(T)));
-  if (fits(counts)) {
+  if (at.back() <= max_count()) {
     const std::vector<int> c = to_counts(counts);
     check(MPI_Reduce_scatter(send, recv, c.data(), mpi_type<T>::get(), MPI_SUM, get()),
           "MPI_Reduce_scatter");
@@ -269,7 +264,7 @@ std::vector<T> Comm::alltoallv(const T* send, const std::vector<std::int64_t>& s
   std::vector<T> recv(static_cast<std::size_t>(to.back()));
   // Every rank must take the same branch: agree whether any rank's totals exceed the limit.
   // (Not counted in bytes_received: it is not part of the exchange's volume.)
-  int big = fits(send_counts) && fits(recv_counts) ? 0 : 1;
+  int big = from.back() <= max_count() && to.back() <= max_count() ? 0 : 1;
   check(MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_INT, MPI_MAX, get()), "MPI_Allreduce");
   if (big == 0) {
     const std::vector<int> sc = to_counts(send_counts), rc = to_counts(recv_counts);
